@@ -1,0 +1,273 @@
+import { EventEmitter } from 'node:events';
+import { unlink } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { CaptureAbandoned } from './dumpers/cpu-profile.js';
+import { AsyncStackTracker } from './dumpers/async-stacks.js';
+import { HolmesDumpError, HolmesError } from './errors.js';
+import { safeLogger, silentLogger, type Logger } from './logger.js';
+import { buildMeta, type DumpMeta, type FireReason } from './meta.js';
+import {
+  RULE_NAMES, applyUpdate, checkRuleName, resolveOptions,
+  type HolmesOptions, type HolmesUpdate, type ResolvedConfig, type RuleName,
+} from './options.js';
+import { cpuRule } from './rules/cpu.js';
+import { handlesRule } from './rules/handles.js';
+import type { RuleKind } from './rules/kind.js';
+import { memoryRule } from './rules/memory.js';
+import { RuleState, decide, type Trigger } from './rules/rule.js';
+import { Sampler, type Reading, type SeriesName } from './sampler.js';
+import { DumpDir, dumpBaseName } from './sinks/dump-dir.js';
+import { CpuSource } from './sources/cpu.js';
+import { countActiveResources } from './sources/handles.js';
+import { detectLimits, type Limits } from './sources/limits.js';
+import { MemorySource } from './sources/memory.js';
+
+/** Payload of the `dump` event: emitted once the dump and its meta file are complete in the dump directory. */
+export interface DumpEvent {
+  kind: RuleName;
+  /** Absolute path of the dump. */
+  file: string;
+  /** Absolute path of the `.meta.json` beside it. */
+  metaFile: string;
+  meta: DumpMeta;
+}
+
+/** Payload of the `skip` event: a rule fired but no dump was taken. */
+export interface SkipEvent {
+  kind: RuleName;
+  reason: string;
+}
+
+/** Events of {@link Holmes}. */
+export interface HolmesEvents {
+  dump: [DumpEvent];
+  skip: [SkipEvent];
+  /** Run-time faults (dump directory missing or read-only, disk full, profiler failure). The host keeps running. */
+  error: [HolmesError];
+}
+
+/** Latest value and moving average of one series; null before the first reading. */
+export interface SeriesReading {
+  value: number | null;
+  /** Average of the readings in the ring, the latest included. */
+  average: number | null;
+  /** Readings in the ring (up to `window`). */
+  count: number;
+}
+
+/**
+ * Watches the process from inside and writes a CPU profile, a heap snapshot or a handles dump when a rule fires.
+ *
+ * @example
+ * const holmes = new Holmes({ dumpDir: '/var/log/app/holmes', logger: console }).start();
+ * holmes.on('dump', (e) => console.log(e.file));
+ */
+export class Holmes extends EventEmitter<HolmesEvents> {
+  #config: ResolvedConfig;
+  readonly #logger: Logger;
+  readonly #dir: DumpDir;
+  readonly #sampler: Sampler;
+  readonly #cpu = new CpuSource(null);
+  readonly #memory = new MemorySource(1);
+  readonly #tracker = new AsyncStackTracker();
+  readonly #kinds: { [K in RuleName]: RuleKind<ResolvedConfig[K]> };
+  readonly #states: Record<RuleName, RuleState> = { cpu: new RuleState(), memory: new RuleState(), handles: new RuleState() };
+  readonly #jobs = new Set<Promise<void>>();
+  #abort = new AbortController();
+  #limits: Limits | undefined;
+  #started = false;
+
+  /** @throws {HolmesConfigError} when an option is invalid; the message names the option and what is allowed. */
+  constructor(options: HolmesOptions = {}) {
+    super();
+    this.#config = resolveOptions(options);
+    this.#logger = safeLogger(this.#config.logger ?? silentLogger);
+    this.#dir = new DumpDir(this.#config.dumpDir);
+    this.#kinds = { cpu: cpuRule, memory: memoryRule, handles: handlesRule(this.#tracker) };
+    this.#sampler = new Sampler(
+      { cpu: () => this.#cpu.read(), memory: () => this.#memory.read(), handles: countActiveResources },
+      this.#config.window,
+      this.#config.interval,
+      {
+        onReadings: (readings) => this.#evaluate(readings),
+        onError: (error, series) => this.#report(new HolmesError('HOLMES_READING', `holmes-node: reading ${series} failed: ${String(error)}`, { cause: error })),
+      },
+    );
+  }
+
+  /** The configuration in force (defaults filled in). */
+  get config(): Readonly<ResolvedConfig> {
+    return this.#config;
+  }
+
+  /** The dump directory (absolute). */
+  get dumpDir(): string {
+    return this.#dir.path;
+  }
+
+  /** Starts watching. Idempotent; returns the instance. Never throws: a dump directory fault is reported as `error`. */
+  start(): this {
+    if (this.#started) return this;
+    this.#started = true;
+    this.#abort = new AbortController();
+    this.#applyLimits();
+    this.#sampler.clear();
+    this.#cpu.reset();
+    if (this.#config.handles.trackStacks) this.#tracker.enable();
+    this.#sampler.start();
+    this.#track(this.#prepareDir());
+    this.#logger.info(`watching every ${this.#config.interval} ms, dumps to ${this.#dir.path}`);
+    return this;
+  }
+
+  /** Stops watching. Resolves once a running dump is finished or abandoned and every timer, hook and profiler is released. */
+  async stop(): Promise<void> {
+    if (this.#started) {
+      this.#started = false;
+      this.#sampler.stop();
+      this.#abort.abort();
+      this.#tracker.disable();
+    }
+    while (this.#jobs.size > 0) await Promise.allSettled([...this.#jobs]);
+  }
+
+  /** Lets a rule fire again. @throws {HolmesConfigError} on an unknown rule name. */
+  enable(rule: RuleName): this {
+    return this.#setEnabled(checkRuleName(rule), true);
+  }
+
+  /** Stops a rule from firing; its series is still sampled. @throws {HolmesConfigError} on an unknown rule name. */
+  disable(rule: RuleName): this {
+    return this.#setEnabled(checkRuleName(rule), false);
+  }
+
+  /**
+   * Changes options while running. Validated as a whole first: an invalid update throws
+   * {@link HolmesConfigError} and the running configuration is untouched.
+   */
+  set(update: HolmesUpdate): this {
+    const previous = this.#config;
+    const next = applyUpdate(previous, update);
+    this.#config = next;
+    if (next.interval !== previous.interval) this.#sampler.setInterval(next.interval);
+    if (next.limits !== previous.limits && this.#started) this.#applyLimits();
+    if (this.#started && next.handles.trackStacks !== this.#tracker.enabled) {
+      if (next.handles.trackStacks) this.#tracker.enable();
+      else this.#tracker.disable();
+    }
+    return this;
+  }
+
+  /** Latest value and moving average of each series. */
+  readings(): Record<SeriesName, SeriesReading> {
+    return { cpu: this.#sampler.latest('cpu'), memory: this.#sampler.latest('memory'), handles: this.#sampler.latest('handles') };
+  }
+
+  /** The limits readings are measured against (detected at `start()`); undefined before. */
+  get limits(): Limits | undefined {
+    return this.#limits;
+  }
+
+  #setEnabled(rule: RuleName, enabled: boolean): this {
+    this.#config = { ...this.#config, [rule]: { ...this.#config[rule], enabled } };
+    return this;
+  }
+
+  #applyLimits(): void {
+    const limits = detectLimits(this.#config.limits);
+    this.#limits = limits;
+    this.#cpu.setCores(limits.cpuCores);
+    this.#memory.setLimit(limits.memoryBytes);
+  }
+
+  async #prepareDir(): Promise<void> {
+    try {
+      await this.#dir.prepare();
+      const removed = await this.#dir.removeStaleTemps();
+      if (removed > 0) this.#logger.info(`removed ${removed} unfinished dump file(s) left by a killed process`);
+    } catch (error) {
+      this.#report(new HolmesDumpError('setup', `dump directory ${this.#dir.path} is not usable: ${String(error)}`, error));
+    }
+  }
+
+  #evaluate(readings: Partial<Record<SeriesName, Reading>>): void {
+    const now = Date.now();
+    for (const rule of RULE_NAMES) {
+      const reading = readings[rule];
+      if (!reading) continue;
+      const config = this.#config[rule];
+      const trigger = decide(reading.value, reading.average, reading.warm, config);
+      if (!trigger || this.#states[rule].gate(now, config.enabled)) continue;
+      const veto = this.#kinds[rule].veto?.(reading.value, config as never);
+      if (veto) {
+        this.#logger.warn(`${rule} rule fired but the dump is skipped: ${veto}`);
+        this.#emitSafely('skip', { kind: rule, reason: veto });
+        this.#states[rule].coolDown(now, config.cooldown ?? this.#config.cooldown);
+        continue;
+      }
+      this.#track(this.#dump(rule, reading, trigger));
+    }
+  }
+
+  async #dump(rule: RuleName, reading: Reading, trigger: Trigger): Promise<void> {
+    const state = this.#states[rule];
+    const config = this.#config[rule];
+    const started = new Date();
+    const baseName = dumpBaseName(rule, started);
+    const reason: FireReason = {
+      rule, value: reading.value, average: reading.average, trigger,
+      thresholds: { min: config.min, diff: config.diff, abs: config.abs },
+    };
+    const history = this.#sampler.history();
+    state.running = true;
+    try {
+      await this.#dir.prepare();
+      const context = { dir: this.#dir, baseName, signal: this.#abort.signal, logger: this.#logger };
+      const output = await (this.#kinds[rule] as RuleKind<typeof config>).dump(context, config);
+      const meta = buildMeta({
+        kind: rule, file: basename(output.file), reason, readings: history, limits: this.#limits!,
+        interval: this.#config.interval, window: this.#config.window,
+        startTime: started.toISOString(), endTime: new Date().toISOString(), details: output.details ?? {},
+      });
+      let metaFile: string;
+      try {
+        metaFile = await this.#dir.writeFile(`${baseName}.meta.json`, JSON.stringify(meta, null, 2));
+      } catch (error) {
+        // a dump without its meta is not what operators are promised: take the dump back
+        await unlink(output.file).catch(() => undefined);
+        throw error;
+      }
+      this.#logger.info(`wrote ${output.file}: ${meta.summary}`);
+      this.#emitSafely('dump', { kind: rule, file: output.file, metaFile, meta });
+    } catch (error) {
+      if (error instanceof CaptureAbandoned) {
+        this.#logger.info(`${rule} capture abandoned by stop(); nothing written`);
+        return;
+      }
+      this.#report(new HolmesDumpError(rule, error instanceof Error ? error.message : String(error), error));
+    } finally {
+      state.running = false;
+      state.coolDown(Date.now(), config.cooldown ?? this.#config.cooldown);
+    }
+  }
+
+  #track(job: Promise<void>): void {
+    const tracked = job.catch((error) => this.#report(new HolmesError('HOLMES_INTERNAL', `holmes-node: ${String(error)}`, { cause: error })))
+      .finally(() => this.#jobs.delete(tracked));
+    this.#jobs.add(tracked);
+  }
+
+  /** Logs a fault and emits `error` only when someone listens: an unheard `error` event would throw into the host. */
+  #report(error: HolmesError): void {
+    this.#logger.error(error.message);
+    if (this.listenerCount('error') > 0) this.#emitSafely('error', error);
+  }
+
+  #emitSafely<E extends keyof HolmesEvents>(event: E, ...args: HolmesEvents[E]): void {
+    try {
+      (this.emit as (event: E, ...args: HolmesEvents[E]) => boolean)(event, ...args);
+    } catch (error) {
+      this.#logger.error(`a '${String(event)}' listener threw: ${String(error)}`);
+    }
+  }
+}
