@@ -1,13 +1,20 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  target: 'node18',
-  sourcemap: false,
-  shims: true,
-  // native addons stay outside the bundle and are loaded lazily at run time
-  external: ['v8-profiler-next'],
-});
+export default defineConfig([
+  {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    target: 'node18',
+    shims: true,
+    // native addons stay outside the bundle and are loaded lazily at run time
+    external: ['v8-profiler-next'],
+  },
+  {
+    // the operator's command: ESM only, no types
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    target: 'node18',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);

@@ -1,0 +1,46 @@
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freshDir, listDir, runScenario } from './run-child.js';
+
+describe('cpu rule, end to end', () => {
+  it('a function that burns CPU yields a .cpuprofile naming it, with samples, and a meta file', async () => {
+    const dumpDir = freshDir();
+    const result = await runScenario('cpu', {
+      dumpDir, interval: 100, window: 5,
+      cpu: { min: 20, diff: 100, abs: 60, profileDuration: 600 },
+      memory: false, handles: false,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const dump = result.events.find((e) => e.event === 'dump');
+    expect(dump, JSON.stringify(result.events)).toBeDefined();
+    const file = dump!.file as string;
+    expect(dirname(file)).toBe(dumpDir);
+    expect(basename(file)).toMatch(/^cpu-\d{8}T\d{6}\.\d{3}Z-\d+\.cpuprofile$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(dumpDir).mode & 0o777).toBe(0o700);
+
+    const profile = JSON.parse(readFileSync(file, 'utf8'));
+    expect(profile.samples.length).toBeGreaterThan(0);
+    expect(profile.timeDeltas.length).toBe(profile.samples.length);
+    const names = profile.nodes.map((node: { callFrame: { functionName: string } }) => node.callFrame.functionName);
+    expect(names).toContain('burnCpuInHolmesTest');
+
+    const meta = JSON.parse(readFileSync(dump!.metaFile as string, 'utf8'));
+    expect(meta.kind).toBe('cpu');
+    expect(meta.file).toBe(basename(file));
+    expect(meta.reason.value).toBeGreaterThanOrEqual(20);
+    expect(['abs', 'diff']).toContain(meta.reason.trigger);
+    expect(meta.reason.thresholds).toEqual({ min: 20, diff: 100, abs: 60 });
+    expect(meta.readings.cpu).toHaveLength(5);
+    expect(meta.readings.memory).toHaveLength(5);
+    expect(meta.readings.handles).toHaveLength(5);
+    expect(meta.pid).toBeGreaterThan(0);
+    expect(typeof meta.hostname).toBe('string');
+    expect(meta.node).toBe(process.version);
+    expect(Date.parse(meta.endTime)).toBeGreaterThanOrEqual(Date.parse(meta.startTime));
+
+    // nothing half-written is left: the dump and its meta only
+    expect(listDir(dumpDir)).toEqual([basename(file), basename(dump!.metaFile as string)].sort());
+  });
+});
