@@ -5,7 +5,7 @@ import { CaptureAbandoned } from './dumpers/cpu-profile.js';
 import { AsyncStackTracker } from './dumpers/async-stacks.js';
 import { HolmesDumpError, HolmesError } from './errors.js';
 import { safeLogger, silentLogger, type Logger } from './logger.js';
-import { buildMeta, type DumpMeta, type FireReason } from './meta.js';
+import { buildMeta, summarize, type DumpMeta, type FireReason } from './meta.js';
 import {
   RULE_NAMES, applyUpdate, checkRuleName, resolveOptions,
   type HolmesOptions, type HolmesUpdate, type ResolvedConfig, type RuleName,
@@ -14,9 +14,11 @@ import { cpuRule } from './rules/cpu.js';
 import { handlesRule } from './rules/handles.js';
 import type { RuleKind } from './rules/kind.js';
 import { memoryRule } from './rules/memory.js';
+import { DumpGuard } from './rules/dump-guard.js';
 import { RuleState, decide, type Trigger } from './rules/rule.js';
 import { Sampler, type Reading, type SeriesName } from './sampler.js';
 import { DumpDir, dumpBaseName } from './sinks/dump-dir.js';
+import { enforceRetention } from './sinks/retention.js';
 import { CpuSource } from './sources/cpu.js';
 import { countActiveResources } from './sources/handles.js';
 import { detectLimits, type Limits } from './sources/limits.js';
@@ -72,6 +74,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   readonly #tracker = new AsyncStackTracker();
   readonly #kinds: { [K in RuleName]: RuleKind<ResolvedConfig[K]> };
   readonly #states: Record<RuleName, RuleState> = { cpu: new RuleState(), memory: new RuleState(), handles: new RuleState() };
+  readonly #guard = new DumpGuard();
   readonly #jobs = new Set<Promise<void>>();
   #abort = new AbortController();
   #limits: Limits | undefined;
@@ -198,13 +201,15 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       const config = this.#config[rule];
       const trigger = decide(reading.value, reading.average, reading.warm, config);
       if (!trigger || this.#states[rule].gate(now, config.enabled)) continue;
-      const veto = this.#kinds[rule].veto?.(reading.value, config as never);
-      if (veto) {
-        this.#logger.warn(`${rule} rule fired but the dump is skipped: ${veto}`);
-        this.#emitSafely('skip', { kind: rule, reason: veto });
+      const blocked = this.#kinds[rule].veto?.(reading.value, config as never)
+        ?? this.#guard.check(now, readings.cpu?.value, this.#config);
+      if (blocked === 'busy') continue; // another dump is running: try again next tick
+      if (blocked) {
+        this.#skip(rule, `${rule} rule fired but no dump was taken: ${blocked}`);
         this.#states[rule].coolDown(now, config.cooldown ?? this.#config.cooldown);
         continue;
       }
+      this.#guard.begin(now);
       this.#track(this.#dump(rule, reading, trigger));
     }
   }
@@ -220,9 +225,13 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     };
     const history = this.#sampler.history();
     state.running = true;
+    this.#logger.info(`taking a ${rule} dump: ${summarize(reason)}`);
     try {
       await this.#dir.prepare();
-      const context = { dir: this.#dir, baseName, signal: this.#abort.signal, logger: this.#logger };
+      const context = {
+        dir: this.#dir, baseName, signal: this.#abort.signal, logger: this.#logger, limits: this.#limits!,
+        skip: (why: string) => this.#skip(rule, why),
+      };
       const output = await (this.#kinds[rule] as RuleKind<typeof config>).dump(context, config);
       const meta = buildMeta({
         kind: rule, file: basename(output.file), reason, readings: history, limits: this.#limits!,
@@ -239,6 +248,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       }
       this.#logger.info(`wrote ${output.file}: ${meta.summary}`);
       this.#emitSafely('dump', { kind: rule, file: output.file, metaFile, meta });
+      await this.#retain(baseName);
     } catch (error) {
       if (error instanceof CaptureAbandoned) {
         this.#logger.info(`${rule} capture abandoned by stop(); nothing written`);
@@ -246,9 +256,24 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       }
       this.#report(new HolmesDumpError(rule, error instanceof Error ? error.message : String(error), error));
     } finally {
+      this.#guard.end();
       state.running = false;
       state.coolDown(Date.now(), config.cooldown ?? this.#config.cooldown);
     }
+  }
+
+  async #retain(keep: string): Promise<void> {
+    try {
+      const removed = await enforceRetention(this.#dir.path, this.#config, keep);
+      if (removed.length > 0) this.#logger.info(`removed ${removed.length} old dump(s) to stay within maxDumps/maxDumpBytes`);
+    } catch (error) {
+      this.#report(new HolmesError('HOLMES_RETENTION', `holmes-node: could not prune old dumps: ${String(error)}`, { cause: error }));
+    }
+  }
+
+  #skip(rule: RuleName, reason: string): void {
+    this.#logger.warn(reason);
+    this.#emitSafely('skip', { kind: rule, reason });
   }
 
   #track(job: Promise<void>): void {

@@ -36,7 +36,15 @@ export interface CpuRuleOptions extends RuleOptions {
 }
 
 /** Memory rule: RSS in percent of the memory limit. */
-export type MemoryRuleOptions = RuleOptions;
+export interface MemoryRuleOptions extends RuleOptions {
+  /**
+   * Largest V8 heap (used bytes) holmes-node will snapshot. A snapshot stops the event loop about 120 ms per MB of
+   * heap (measured: 186 MB took 22 s), so above this a sampling heap profile is taken instead. Default 128 MiB.
+   */
+  maxSnapshotHeap: number;
+  /** Length of the sampling heap profile taken when a snapshot is not affordable, in ms. */
+  profileDuration: Milliseconds;
+}
 
 /** Handles rule: count of active handles and requests (sockets, timers, servers, fs requests…). */
 export interface HandlesRuleOptions extends RuleOptions {
@@ -72,12 +80,23 @@ export interface HolmesOptions {
   memory?: Partial<MemoryRuleOptions> | false;
   /** Active handles rule, or `false` to start it disabled. */
   handles?: Partial<HandlesRuleOptions> | false;
+  /** Most dumps kept in `dumpDir` (a dump and its meta count as one); the oldest of holmes-node's own go first. Default 30. */
+  maxDumps?: number;
+  /** Most bytes of holmes-node's dumps kept in `dumpDir`; the oldest go first (the newest is always kept). Default 2 GiB. */
+  maxDumpBytes?: number;
+  /** Most dumps started in any hour, whatever the rules say, so a flapping service cannot spend its life dumping. Default 20. */
+  maxDumpsPerHour?: number;
+  /**
+   * No dump starts while the CPU reading is at or above this (percent, as the cpu reading): a saturated process
+   * cannot afford a profiler on top. Default 0 = off, since the cpu rule exists to profile a busy process.
+   */
+  cpuMax?: Percent;
   /** Receives holmes-node's messages. Default: silent. */
   logger?: Logger;
 }
 
 /** What `set()` accepts: the options that may change while running. */
-export type HolmesUpdate = Pick<HolmesOptions, 'interval' | 'cooldown' | 'limits' | 'cpu' | 'memory' | 'handles'>;
+export type HolmesUpdate = Pick<HolmesOptions, 'interval' | 'cooldown' | 'limits' | 'cpu' | 'memory' | 'handles' | 'maxDumps' | 'maxDumpBytes' | 'maxDumpsPerHour' | 'cpuMax'>;
 
 /** The complete configuration after defaults and validation. */
 export interface ResolvedConfig {
@@ -89,6 +108,10 @@ export interface ResolvedConfig {
   cpu: CpuRuleOptions;
   memory: MemoryRuleOptions;
   handles: HandlesRuleOptions;
+  maxDumps: number;
+  maxDumpBytes: number;
+  maxDumpsPerHour: number;
+  cpuMax: Percent;
   logger: Logger | undefined;
 }
 
@@ -98,9 +121,13 @@ export const DEFAULTS = {
   window: 10,
   cooldown: 60_000,
   cpu: { enabled: true, min: 10, diff: 25, abs: 70, profileDuration: 5000 },
-  memory: { enabled: true, min: 10, diff: 25, abs: 80 },
+  memory: { enabled: true, min: 10, diff: 25, abs: 80, maxSnapshotHeap: 128 * 2 ** 20, profileDuration: 5000 },
   // An idle service holds tens of handles and a busy one hundreds; a leak shows as a jump far above that.
   handles: { enabled: true, min: 100, diff: 50, abs: 10_000, max: 50_000, trackStacks: false },
+  maxDumps: 30,
+  maxDumpBytes: 2 * 2 ** 30,
+  maxDumpsPerHour: 20,
+  cpuMax: 0,
 } as const;
 
 /** Default dump directory (a function: the temp dir is read when needed, not at import). */
@@ -117,6 +144,11 @@ const LIMITS = {
   handlesMax: { min: 0, max: 1e9, integer: true },
   cpuCores: { min: 0.001, max: 4096 },
   memoryBytes: { min: 1 << 20, max: Number.MAX_SAFE_INTEGER, integer: true },
+  maxSnapshotHeap: { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true },
+  maxDumps: { min: 1, max: 100_000, integer: true },
+  maxDumpBytes: { min: 1 << 20, max: Number.MAX_SAFE_INTEGER, integer: true },
+  maxDumpsPerHour: { min: 1, max: 1_000_000, integer: true },
+  cpuMax: { min: 0, max: 1e6 },
 } as const;
 
 type Range = { min: number; max: number; integer?: boolean };
@@ -157,7 +189,7 @@ function checkObject(path: string, value: unknown, allowed: readonly string[]): 
 const RULE_KEYS = ['enabled', 'min', 'diff', 'abs', 'cooldown'] as const;
 const EXTRA_KEYS: Record<RuleName, readonly string[]> = {
   cpu: ['profileDuration'],
-  memory: [],
+  memory: ['maxSnapshotHeap', 'profileDuration'],
   handles: ['max', 'trackStacks'],
 };
 
@@ -175,6 +207,7 @@ function resolveRule<T extends RuleOptions>(name: RuleName, input: unknown, base
       case 'cooldown': rule[key] = checkNumber(path, value, LIMITS.cooldown); break;
       case 'profileDuration': rule[key] = checkNumber(path, value, LIMITS.profileDuration); break;
       case 'max': rule[key] = checkNumber(path, value, LIMITS.handlesMax); break;
+      case 'maxSnapshotHeap': rule[key] = checkNumber(path, value, LIMITS.maxSnapshotHeap); break;
     }
   }
   const resolved = rule as unknown as T;
@@ -202,8 +235,9 @@ function checkLogger(value: unknown): Logger {
   return value as Logger;
 }
 
-const OPTION_KEYS = ['dumpDir', 'interval', 'window', 'cooldown', 'limits', 'cpu', 'memory', 'handles', 'logger'] as const;
-const UPDATE_KEYS = ['interval', 'cooldown', 'limits', 'cpu', 'memory', 'handles'] as const;
+const UPDATE_KEYS = ['interval', 'cooldown', 'limits', 'cpu', 'memory', 'handles', 'maxDumps', 'maxDumpBytes', 'maxDumpsPerHour', 'cpuMax'] as const;
+const OPTION_KEYS = [...UPDATE_KEYS, 'dumpDir', 'window', 'logger'] as const;
+const GLOBAL_NUMBERS = ['interval', 'window', 'cooldown', 'maxDumps', 'maxDumpBytes', 'maxDumpsPerHour', 'cpuMax'] as const;
 
 function defaults(): ResolvedConfig {
   return {
@@ -215,15 +249,19 @@ function defaults(): ResolvedConfig {
     cpu: { ...DEFAULTS.cpu },
     memory: { ...DEFAULTS.memory },
     handles: { ...DEFAULTS.handles },
+    maxDumps: DEFAULTS.maxDumps,
+    maxDumpBytes: DEFAULTS.maxDumpBytes,
+    maxDumpsPerHour: DEFAULTS.maxDumpsPerHour,
+    cpuMax: DEFAULTS.cpuMax,
     logger: undefined,
   };
 }
 
 function merge(given: Record<string, unknown>, base: ResolvedConfig): ResolvedConfig {
   const config = { ...base };
-  if (given.interval !== undefined) config.interval = checkNumber('interval', given.interval, LIMITS.interval);
-  if (given.window !== undefined) config.window = checkNumber('window', given.window, LIMITS.window);
-  if (given.cooldown !== undefined) config.cooldown = checkNumber('cooldown', given.cooldown, LIMITS.cooldown);
+  for (const key of GLOBAL_NUMBERS) {
+    if (given[key] !== undefined) config[key] = checkNumber(key, given[key], LIMITS[key]);
+  }
   if (given.dumpDir !== undefined) {
     if (typeof given.dumpDir !== 'string' || given.dumpDir.trim() === '' || given.dumpDir.includes('\0')) {
       throw new HolmesConfigError('dumpDir', `must be a non-empty path string (got ${describe(given.dumpDir)})`);
@@ -246,6 +284,11 @@ export function resolveOptions(input: unknown): ResolvedConfig {
 
 /** Validates a partial run-time update against the current configuration. Throws {@link HolmesConfigError}; never mutates `current`. */
 export function applyUpdate(current: ResolvedConfig, update: unknown): ResolvedConfig {
+  for (const fixed of ['dumpDir', 'window', 'logger']) {
+    if (typeof update === 'object' && update !== null && fixed in update) {
+      throw new HolmesConfigError(fixed, `is fixed at construction and cannot be changed by set(); allowed: ${UPDATE_KEYS.join(', ')}`);
+    }
+  }
   const given = checkObject('', update, UPDATE_KEYS);
   return merge(given, current);
 }

@@ -4,7 +4,6 @@ import type { RuleKind } from './kind.js';
 
 /** CPU rule: on fire, profile the next `profileDuration` ms and write a `.cpuprofile`. */
 export const cpuRule: RuleKind<CpuRuleOptions> = {
-  extension: 'cpuprofile',
   async dump({ dir, baseName, signal, logger }, config) {
     const { profile, backend } = await captureCpuProfile(config.profileDuration, signal, logger);
     const file = await dir.writeFile(`${baseName}.cpuprofile`, JSON.stringify(profile));

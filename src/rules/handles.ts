@@ -6,7 +6,6 @@ import type { RuleKind } from './kind.js';
 /** Handles rule: on fire, write a `.handles.json` async-resource profile; above `max`, log and skip. */
 export function handlesRule(tracker: AsyncStackTracker): RuleKind<HandlesRuleOptions> {
   return {
-    extension: 'handles.json',
     veto(value, config) {
       return config.max > 0 && value > config.max ? `${value} handles is above handles.max (${config.max})` : null;
     },

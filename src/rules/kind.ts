@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { DumpDir } from '../sinks/dump-dir.js';
+import type { Limits } from '../sources/limits.js';
 
 /** What a rule's dumper gets to write one dump. */
 export interface DumpContext {
@@ -9,6 +10,10 @@ export interface DumpContext {
   /** Aborted by `stop()`: a capture in progress is abandoned and nothing is written. */
   signal: AbortSignal;
   logger: Logger;
+  /** The limits in force (the memory limit bounds a heap snapshot's headroom). */
+  limits: Limits;
+  /** Reports that the planned dump was replaced by a cheaper one, and why (a `skip` event and a log line). */
+  skip(reason: string): void;
 }
 
 /** A written dump: its final path and facts for the meta file. */
@@ -19,7 +24,6 @@ export interface DumpOutput {
 
 /** One rule kind: how to dump when it fires, and when a match must be skipped instead. */
 export interface RuleKind<Config> {
-  readonly extension: string;
   dump(context: DumpContext, config: Config): Promise<DumpOutput>;
   /** A reason to skip the dump for this value, or null. */
   veto?(value: number, config: Config): string | null;

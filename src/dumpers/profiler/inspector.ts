@@ -1,25 +1,18 @@
-import { Session } from 'node:inspector';
+import { InspectorSession } from '../inspector-session.js';
 import { toDevtoolsProfile, type CpuProfile, type CpuProfiler } from './types.js';
-
-function post<T>(session: Session, method: string, params?: object): Promise<T> {
-  return new Promise((resolve, reject) => {
-    session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result as T)));
-  });
-}
 
 /** CPU profiler through Node's built-in `inspector` (no native addon): the fallback, and the default when the addon is missing. */
 export class InspectorCpuProfiler implements CpuProfiler {
   readonly backend = 'inspector' as const;
-  private session: Session | undefined;
+  private session: InspectorSession | undefined;
 
   async start(samplingIntervalMicros: number): Promise<void> {
-    const session = new Session();
-    session.connect();
+    const session = new InspectorSession();
     this.session = session;
     try {
-      await post(session, 'Profiler.enable');
-      await post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalMicros });
-      await post(session, 'Profiler.start');
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: samplingIntervalMicros });
+      await session.post('Profiler.start');
     } catch (error) {
       this.close();
       throw error;
@@ -30,7 +23,7 @@ export class InspectorCpuProfiler implements CpuProfiler {
     const session = this.session;
     if (!session) throw new Error('profiler is not running');
     try {
-      const { profile } = await post<{ profile: CpuProfile }>(session, 'Profiler.stop');
+      const { profile } = await session.post<{ profile: CpuProfile }>('Profiler.stop');
       return toDevtoolsProfile(profile);
     } finally {
       this.close();
@@ -42,11 +35,7 @@ export class InspectorCpuProfiler implements CpuProfiler {
   }
 
   private close(): void {
-    try {
-      this.session?.disconnect();
-    } catch {
-      // already disconnected
-    }
+    this.session?.close();
     this.session = undefined;
   }
 }

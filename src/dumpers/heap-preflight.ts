@@ -1,0 +1,76 @@
+import * as fsp from 'node:fs/promises';
+import { getHeapStatistics } from 'node:v8';
+
+/** Measured on Node 20: a 340 MB heap wrote 690 MB, 186 MB wrote 397 MB. */
+export const SNAPSHOT_BYTES_PER_HEAP_BYTE = 2.2;
+/** Measured: 186 MB of heap stalled 22 s, 71 MB 7.2 s. Rounded up. */
+export const SNAPSHOT_STALL_MS_PER_MB = 120;
+/** Node's docs: a snapshot needs about twice the heap in memory, so about one heap more than now. */
+export const SNAPSHOT_EXTRA_MEMORY_PER_HEAP_BYTE = 1;
+const SAFETY_BYTES = 32 * 2 ** 20;
+
+/** What a heap snapshot would cost now. */
+export interface SnapshotEstimate {
+  heapUsed: number;
+  fileBytes: number;
+  extraMemory: number;
+  stallMs: number;
+}
+
+export interface PreflightInput {
+  heapUsed: number;
+  rss: number;
+  memoryLimit: number;
+  /** Free bytes for this user in the dump directory's filesystem; null when unknown. */
+  freeDiskBytes: number | null;
+  maxSnapshotHeap: number;
+}
+
+export function estimateSnapshot(heapUsed: number): SnapshotEstimate {
+  return {
+    heapUsed,
+    fileBytes: Math.ceil(heapUsed * SNAPSHOT_BYTES_PER_HEAP_BYTE),
+    extraMemory: Math.ceil(heapUsed * SNAPSHOT_EXTRA_MEMORY_PER_HEAP_BYTE),
+    stallMs: Math.ceil((heapUsed / 2 ** 20) * SNAPSHOT_STALL_MS_PER_MB),
+  };
+}
+
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+
+/**
+ * Decides, before writing anything, whether a heap snapshot is affordable: the stall, the memory headroom under
+ * the limit, and the free disk space. Returns the reason it is not, or null. Pure, so it is table-tested.
+ */
+export function snapshotVeto(input: PreflightInput, estimate = estimateSnapshot(input.heapUsed)): string | null {
+  if (input.heapUsed > input.maxSnapshotHeap) {
+    return `heap of ${mb(input.heapUsed)} is above memory.maxSnapshotHeap (${mb(input.maxSnapshotHeap)}); a snapshot would stall the event loop about ${Math.round(estimate.stallMs / 1000)} s`;
+  }
+  const headroom = input.memoryLimit - input.rss;
+  if (headroom < estimate.extraMemory + SAFETY_BYTES) {
+    return `a snapshot needs about ${mb(estimate.extraMemory)} more memory but only ${mb(Math.max(0, headroom))} is left under the limit`;
+  }
+  if (input.freeDiskBytes !== null && input.freeDiskBytes < estimate.fileBytes + SAFETY_BYTES) {
+    return `a snapshot needs about ${mb(estimate.fileBytes)} of disk but only ${mb(input.freeDiskBytes)} is free in the dump directory`;
+  }
+  return null;
+}
+
+/** Free bytes available to this user where `dir` lives; null where `fs.statfs` is missing (Node < 18.15). */
+export async function freeDiskBytes(dir: string): Promise<number | null> {
+  // a namespace import: a named import of statfs would fail to link on Node < 18.15
+  const statfs = (fsp as { statfs?: typeof fsp.statfs }).statfs;
+  if (typeof statfs !== 'function') return null;
+  const stats = await statfs(dir);
+  return stats.bavail * stats.bsize;
+}
+
+/** The inputs for {@link snapshotVeto}, read now. */
+export async function readPreflight(dir: string, memoryLimit: number, maxSnapshotHeap: number): Promise<PreflightInput> {
+  return {
+    heapUsed: getHeapStatistics().used_heap_size,
+    rss: process.memoryUsage.rss(),
+    memoryLimit,
+    freeDiskBytes: await freeDiskBytes(dir),
+    maxSnapshotHeap,
+  };
+}

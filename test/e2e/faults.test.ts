@@ -1,0 +1,188 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Host } from './host.js';
+import { freshDir } from './run-child.js';
+
+// Rules that fire on every reading once warm (window 1), so each fault is met at once.
+const everyTick = { min: 0, diff: 0, abs: 0 };
+const handlesEveryTick = { interval: 50, window: 1, cooldown: 100, handles: everyTick, cpu: false, memory: false };
+
+const mounts: string[] = [];
+function mount(args: string[], target: string): void {
+  execFileSync('mount', [...args, target]);
+  if (!mounts.includes(target)) mounts.push(target);
+}
+afterEach(() => {
+  for (const target of mounts.splice(0)) {
+    try {
+      execFileSync('umount', ['-l', target]);
+    } catch {
+      // already unmounted
+    }
+  }
+});
+
+/** Every name in the directory that an operator could mistake for a dump: finished files only, no temporaries. */
+function visibleDumps(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((name) => /^(cpu|memory|handles)-/.test(name)) : [];
+}
+function tempFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('.holmes-tmp-')) : [];
+}
+
+async function expectRecovery(host: Host, dir: string, kind = 'handles'): Promise<void> {
+  const from = host.events.length;
+  const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === kind, from);
+  expect(existsSync(dump.file as string)).toBe(true);
+  expect(statSync(dir).mode & 0o777).toBe(0o700);
+}
+
+async function expectClean(host: Host): Promise<void> {
+  expect(await host.ping()).toBe('pong');
+  const exit = await host.exit();
+  expect(exit, host.stderr).toEqual({ code: 0, signal: null });
+  expect(host.stderr).not.toMatch(/Unhandled|uncaught|Error:/i);
+}
+
+describe('faults at run time: the host keeps serving, errors are reported, nothing partial is left, holmes recovers', () => {
+  it('dump directory cannot be created (a file stands in the way), then can', async () => {
+    const base = dirname(freshDir());
+    const blocker = join(base, 'blocker');
+    writeFileSync(blocker, 'not a directory');
+    const dumpDir = join(blocker, 'dumps');
+    const host = await Host.start({ ...handlesEveryTick, dumpDir });
+    const error = await host.waitFor((e) => e.event === 'error' && e.code === 'HOLMES_DUMP');
+    expect(String(error.message)).toMatch(/ENOTDIR|not a directory/);
+    expect(host.events.some((e) => e.event === 'log' && e.level === 'error')).toBe(true);
+    expect(await host.ping()).toBe('pong');
+    rmSync(blocker);
+    await expectRecovery(host, dumpDir);
+    await expectClean(host);
+  });
+
+  it('dump directory is read-only (a read-only mount), then writable again', async () => {
+    const dumpDir = freshDir();
+    mkdirSync(dumpDir, { mode: 0o700 });
+    mount(['-t', 'tmpfs', '-o', 'ro,mode=0700', 'tmpfs'], dumpDir);
+    const host = await Host.start({ ...handlesEveryTick, dumpDir });
+    const error = await host.waitFor((e) => e.event === 'error' && e.code === 'HOLMES_DUMP');
+    expect(String(error.message)).toMatch(/EROFS|read-only/);
+    expect(await host.ping()).toBe('pong');
+    expect(readdirSync(dumpDir)).toEqual([]);
+    mount(['-o', 'remount,rw'], dumpDir);
+    await expectRecovery(host, dumpDir);
+    await expectClean(host);
+  });
+
+  it('dump directory is deleted while running: it is created again, 0700', async () => {
+    const dumpDir = freshDir();
+    const host = await Host.start({ ...handlesEveryTick, dumpDir });
+    await host.waitFor((e) => e.event === 'dump');
+    await host.send('set {"handles":{"enabled":false}}');
+    rmSync(dumpDir, { recursive: true, force: true });
+    await host.send('set {"handles":{"enabled":true}}');
+    await expectRecovery(host, dumpDir);
+    await expectClean(host);
+  });
+
+  it('disk full: the snapshot is refused before writing, other writes fail cleanly, and dumps resume when space is back', async () => {
+    const dumpDir = freshDir();
+    mkdirSync(dumpDir, { mode: 0o700 });
+    mount(['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs'], dumpDir);
+    // fill it to the last block
+    const filler = join(dumpDir, 'filler.bin');
+    try {
+      writeFileSync(filler, Buffer.alloc(512 * 1024));
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    }
+    const host = await Host.start({
+      interval: 50, window: 1, cooldown: 100, dumpDir,
+      memory: { ...everyTick, profileDuration: 50 }, cpu: { ...everyTick, profileDuration: 50 }, handles: false,
+    });
+    const skip = await host.waitFor((e) => e.event === 'skip' && e.kind === 'memory');
+    expect(String(skip.reason)).toMatch(/disk/);
+    const noSpace = await host.waitFor((e) => e.event === 'error' && /ENOSPC/.test(String(e.message)));
+    expect(noSpace.code).toBe('HOLMES_DUMP');
+    await host.waitFor((e) => e.event === 'error' && e.code === 'HOLMES_DUMP' && String(e.message).startsWith('holmes-node: cpu'));
+    expect(await host.ping()).toBe('pong');
+    expect(visibleDumps(dumpDir)).toEqual([]);
+    expect(tempFiles(dumpDir)).toEqual([]);
+    mount(['-o', 'remount,size=64m'], dumpDir);
+    rmSync(filler);
+    await expectRecovery(host, dumpDir, 'cpu');
+    await expectClean(host);
+  });
+
+  it('an existing directory other users can write to is refused', async () => {
+    const dumpDir = freshDir();
+    mkdirSync(dumpDir);
+    execFileSync('chmod', ['0777', dumpDir]);
+    const host = await Host.start({ ...handlesEveryTick, dumpDir });
+    const error = await host.waitFor((e) => e.event === 'error');
+    expect(String(error.message)).toContain('writable by other users');
+    expect(readdirSync(dumpDir)).toEqual([]);
+    await expectClean(host);
+  });
+});
+
+describe('profiler faults', () => {
+  it('when the native profiler addon fails to load, the built-in inspector takes the profile and the log says so', async () => {
+    const dumpDir = freshDir();
+    const breakAddon = new URL('../fixtures/break-addon.cjs', import.meta.url).pathname;
+    const host = await Host.start(
+      { interval: 50, window: 1, cooldown: 60_000, dumpDir, cpu: { ...everyTick, profileDuration: 200 }, memory: false, handles: false },
+      { nodeArgs: ['--require', breakAddon] },
+    );
+    await host.send('burn 2000');
+    const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === 'cpu');
+    expect((dump.details as { profiler: string }).profiler).toBe('inspector');
+    expect(host.events.some((e) => e.event === 'log' && String(e.m).includes('v8-profiler-next is not available'))).toBe(true);
+    await expectClean(host);
+  });
+
+  it('when the service is already profiling itself, holmes still profiles and the service still gets its own profile', async () => {
+    const dumpDir = freshDir();
+    const host = await Host.start({ interval: 50, window: 1, cooldown: 60_000, dumpDir, cpu: { ...everyTick, profileDuration: 200 }, memory: false, handles: false });
+    await host.send('own-profiler-start');
+    await host.send('burn 1500');
+    await host.waitFor((e) => e.event === 'dump' && e.kind === 'cpu');
+    await host.send('own-profiler-stop');
+    const own = host.events.find((e) => e.event === 'own-profile')!;
+    expect(own.samples as number).toBeGreaterThan(0);
+    await expectClean(host);
+  });
+
+  it('stop() in the middle of a CPU profile abandons it: no file, nothing left running', async () => {
+    const dumpDir = freshDir();
+    const host = await Host.start({ interval: 50, window: 1, dumpDir, cpu: { ...everyTick, profileDuration: 60_000 }, memory: false, handles: false });
+    await host.waitFor((e) => e.event === 'log' && String(e.m).startsWith('holmes-node: taking a cpu dump'));
+    await host.send('stop');
+    expect(host.events.some((e) => e.event === 'log' && String(e.m).includes('abandoned'))).toBe(true);
+    expect(visibleDumps(dumpDir)).toEqual([]);
+    expect(tempFiles(dumpDir)).toEqual([]);
+    await expectClean(host);
+  });
+});
+
+describe('a process killed while writing a heap snapshot', () => {
+  it('leaves no file under a final name, and the next start removes its temporary file', async () => {
+    const dumpDir = freshDir();
+    const host = await Host.start({ interval: 100, window: 1, cooldown: 60_000, dumpDir, memory: false, cpu: false, handles: false });
+    await host.send('grow-heap 150');
+    await host.send(`set {"memory":{"enabled":true,"min":0,"diff":0,"abs":0,"maxSnapshotHeap":${2 ** 31}}}`);
+    // the snapshot blocks the child's event loop: watch the directory from here
+    while (tempFiles(dumpDir).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    host.kill('SIGTERM');
+    expect(await host.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(visibleDumps(dumpDir)).toEqual([]);
+    expect(tempFiles(dumpDir)).toHaveLength(1);
+
+    const next = await Host.start({ interval: 100, dumpDir, memory: false, cpu: false, handles: false });
+    await next.waitFor((e) => e.event === 'log' && String(e.m).includes('removed 1 unfinished dump file'));
+    expect(tempFiles(dumpDir)).toEqual([]);
+    await expectClean(next);
+  });
+});
