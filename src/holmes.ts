@@ -18,7 +18,7 @@ import { DumpGuard } from './rules/dump-guard.js';
 import { RuleState, decide, type Trigger } from './rules/rule.js';
 import { Sampler, type Reading, type SeriesName } from './sampler.js';
 import { DumpDir, dumpBaseName } from './sinks/dump-dir.js';
-import { enforceRetention } from './sinks/retention.js';
+import { enforceRetention, type RetentionLimits } from './sinks/retention.js';
 import { CpuSource } from './sources/cpu.js';
 import { countActiveResources } from './sources/handles.js';
 import { detectLimits, type Limits } from './sources/limits.js';
@@ -55,6 +55,8 @@ export interface SeriesReading {
   average: number | null;
   /** Readings in the ring (up to `window`). */
   count: number;
+  /** Readings taken since `start()`. */
+  samples: number;
 }
 
 /**
@@ -195,12 +197,18 @@ export class Holmes extends EventEmitter<HolmesEvents> {
 
   #evaluate(readings: Partial<Record<SeriesName, Reading>>): void {
     const now = Date.now();
+    const fired: Array<{ rule: RuleName; reading: Reading; trigger: Trigger }> = [];
     for (const rule of RULE_NAMES) {
       const reading = readings[rule];
       if (!reading) continue;
       const config = this.#config[rule];
       const trigger = decide(reading.value, reading.average, reading.warm, config);
-      if (!trigger || this.#states[rule].gate(now, config.enabled)) continue;
+      if (trigger && !this.#states[rule].gate(now, config.enabled)) fired.push({ rule, reading, trigger });
+    }
+    // the rule that dumped least recently goes first, so a rule firing every tick cannot starve the others
+    if (fired.length > 1) fired.sort((a, b) => this.#states[a.rule].lastStart - this.#states[b.rule].lastStart);
+    for (const { rule, reading, trigger } of fired) {
+      const config = this.#config[rule];
       const blocked = this.#kinds[rule].veto?.(reading.value, config as never)
         ?? this.#guard.check(now, readings.cpu?.value, this.#config);
       if (blocked === 'busy') continue; // another dump is running: try again next tick
@@ -210,6 +218,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
         continue;
       }
       this.#guard.begin(now);
+      this.#states[rule].lastStart = now;
       this.#track(this.#dump(rule, reading, trigger));
     }
   }
@@ -228,6 +237,8 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#logger.info(`taking a ${rule} dump: ${summarize(reason)}`);
     try {
       await this.#dir.prepare();
+      // make room first, so the directory holds at most maxDumps even while this one is written
+      await this.#retain({ maxDumps: this.#config.maxDumps - 1, maxDumpBytes: this.#config.maxDumpBytes }, null);
       const context = {
         dir: this.#dir, baseName, signal: this.#abort.signal, logger: this.#logger, limits: this.#limits!,
         skip: (why: string) => this.#skip(rule, why),
@@ -248,7 +259,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       }
       this.#logger.info(`wrote ${output.file}: ${meta.summary}`);
       this.#emitSafely('dump', { kind: rule, file: output.file, metaFile, meta });
-      await this.#retain(baseName);
+      await this.#retain(this.#config, baseName);
     } catch (error) {
       if (error instanceof CaptureAbandoned) {
         this.#logger.info(`${rule} capture abandoned by stop(); nothing written`);
@@ -262,9 +273,9 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     }
   }
 
-  async #retain(keep: string): Promise<void> {
+  async #retain(limits: RetentionLimits, keep: string | null): Promise<void> {
     try {
-      const removed = await enforceRetention(this.#dir.path, this.#config, keep);
+      const removed = await enforceRetention(this.#dir.path, limits, keep);
       if (removed.length > 0) this.#logger.info(`removed ${removed.length} old dump(s) to stay within maxDumps/maxDumpBytes`);
     } catch (error) {
       this.#report(new HolmesError('HOLMES_RETENTION', `holmes-node: could not prune old dumps: ${String(error)}`, { cause: error }));

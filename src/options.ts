@@ -156,7 +156,7 @@ type Range = { min: number; max: number; integer?: boolean };
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value).slice(0, 60);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function checkNumber(path: string, value: unknown, range: Range): number {
@@ -285,7 +285,8 @@ export function resolveOptions(input: unknown): ResolvedConfig {
 /** Validates a partial run-time update against the current configuration. Throws {@link HolmesConfigError}; never mutates `current`. */
 export function applyUpdate(current: ResolvedConfig, update: unknown): ResolvedConfig {
   for (const fixed of ['dumpDir', 'window', 'logger']) {
-    if (typeof update === 'object' && update !== null && fixed in update) {
+    if (typeof update === 'object' && update !== null && Object.hasOwn(update, fixed)
+      && (update as Record<string, unknown>)[fixed] !== undefined) {
       throw new HolmesConfigError(fixed, `is fixed at construction and cannot be changed by set(); allowed: ${UPDATE_KEYS.join(', ')}`);
     }
   }

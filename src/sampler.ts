@@ -81,9 +81,9 @@ export class Sampler {
   }
 
   /** Latest value and moving average (including the latest) of one series. */
-  latest(name: SeriesName): { value: number | null; average: number | null; count: number } {
+  latest(name: SeriesName): { value: number | null; average: number | null; count: number; samples: number } {
     const ring = this.rings[name];
-    return { value: ring.latest() ?? null, average: ring.size ? ring.average() : null, count: ring.size };
+    return { value: ring.latest() ?? null, average: ring.size ? ring.average() : null, count: ring.size, samples: ring.total };
   }
 
   /** The last `window` readings of every series, oldest first. */

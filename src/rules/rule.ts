@@ -24,6 +24,8 @@ export type Gate = 'disabled' | 'cooldown' | 'running';
 /** Run-time state of one rule: the gates that stand between a match and a dump. */
 export class RuleState {
   running = false;
+  /** When this rule's last dump started (ms since epoch), 0 if never: the least recent goes first. */
+  lastStart = 0;
   private coolUntil = 0;
 
   /** The first gate that blocks a dump now, or null when it may start. */

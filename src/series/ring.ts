@@ -8,6 +8,7 @@ export class Ring {
   private next = 0;
   private count = 0;
   private sum = 0;
+  private pushes = 0;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer (got ${capacity})`);
@@ -36,7 +37,13 @@ export class Ring {
     return this.values[(this.next + this.capacity - 1) % this.capacity];
   }
 
+  /** Readings pushed since creation or `clear()`, including those the ring no longer holds. */
+  get total(): number {
+    return this.pushes;
+  }
+
   push(value: number): void {
+    this.pushes++;
     if (this.count === this.capacity) this.sum -= this.values[this.next]!;
     else this.count++;
     this.values[this.next] = value;
@@ -57,6 +64,7 @@ export class Ring {
     this.next = 0;
     this.count = 0;
     this.sum = 0;
+    this.pushes = 0;
     this.values.fill(0);
   }
 }

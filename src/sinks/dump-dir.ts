@@ -67,8 +67,9 @@ export class DumpDir {
   /** Writes `data` to `finalName` atomically (temp file, fsync, rename) and returns the final path. */
   async writeFile(finalName: string, data: string | Uint8Array): Promise<string> {
     const temp = this.tempPath(finalName);
+    // opened outside the try: when open fails (a planted link, EEXIST), the file there is not ours to remove
+    const handle = await open(temp, CREATE_FLAGS, 0o600);
     try {
-      const handle = await open(temp, CREATE_FLAGS, 0o600);
       try {
         await handle.writeFile(data);
         await handle.datasync();

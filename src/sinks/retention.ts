@@ -17,10 +17,10 @@ interface Dump {
 
 /**
  * Keeps the directory within `maxDumps` dumps and `maxDumpBytes` bytes by removing the oldest of holmes-node's own
- * dumps first (a dump and its meta go together). The dump named `keep` (just written) is never removed.
+ * dumps first (a dump and its meta go together). The dump named `keep` (just written), if any, is never removed.
  * Returns the base names removed.
  */
-export async function enforceRetention(dir: string, limits: RetentionLimits, keep: string): Promise<string[]> {
+export async function enforceRetention(dir: string, limits: RetentionLimits, keep: string | null): Promise<string[]> {
   const dumps = new Map<string, Dump>();
   for (const name of await readdir(dir)) {
     const match = OWN_FILE.exec(name);

@@ -91,10 +91,19 @@ export class Host {
     if (ack.event === 'command-failed') throw new Error(`host command ${command} failed: ${String(ack.message)}`);
   }
 
+  /** holmes.readings() in the host, over HTTP. */
+  async readings(): Promise<Record<string, { value: number | null; average: number | null; count: number; samples: number }>> {
+    return JSON.parse(await this.get('/readings'));
+  }
+
   /** GET /ping on the host: proves it still serves. */
   ping(): Promise<string> {
+    return this.get('/ping');
+  }
+
+  private get(path: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      request({ host: '127.0.0.1', port: this.port, path: '/ping' }, (res) => {
+      request({ host: '127.0.0.1', port: this.port, path }, (res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));
         res.on('end', () => resolve(body));

@@ -1,0 +1,109 @@
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Host } from './host.js';
+import { freshDir } from './run-child.js';
+
+const everyTick = { min: 0, diff: 0, abs: 0 };
+const OWN = /^(cpu|memory|handles)-\d{8}T\d{6}\.\d{3}Z-\d+\./;
+
+function ownFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => OWN.test(name) && lstatSync(join(dir, name)).isFile());
+}
+function dumpsIn(dir: string): number {
+  return new Set(ownFiles(dir).map((name) => name.replace(/\..*$/, '').replace(/\.\d{3}Z.*/, ''))).size;
+}
+function bytesIn(dir: string): number {
+  return ownFiles(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+}
+
+describe('bounds', () => {
+  it('a storm of 2000 triggers keeps the directory within maxDumps and maxDumpBytes, one dump at a time, and touches nothing else', async () => {
+    const dumpDir = freshDir();
+    mkdirSync(dumpDir, { mode: 0o700 });
+    // files that are not holmes-node's own must survive retention, and a link must not be followed
+    const outside = join(dirname(dumpDir), 'outside.txt');
+    writeFileSync(outside, 'precious');
+    writeFileSync(join(dumpDir, 'notes.txt'), 'operator notes');
+    writeFileSync(join(dumpDir, 'cpu-by-hand.cpuprofile'), '{}');
+    symlinkSync(outside, join(dumpDir, 'handles-20000101T000000.000Z-1.handles.json'));
+
+    const maxDumps = 5;
+    const maxDumpBytes = 2 ** 20;
+    const host = await Host.start({
+      dumpDir, interval: 10, window: 1, cooldown: 0, maxDumps, maxDumpBytes, maxDumpsPerHour: 1_000_000,
+      handles: everyTick, cpu: { ...everyTick, profileDuration: 10 }, memory: false,
+    });
+    let checks = 0;
+    // every reading of either series is a trigger: wait for 1000 readings of each
+    while (((await host.readings()).handles?.samples ?? 0) < 1000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(dumpsIn(dumpDir)).toBeLessThanOrEqual(maxDumps);
+      checks++;
+    }
+    expect(await host.ping()).toBe('pong');
+    expect((await host.exit()).code).toBe(0);
+    expect(checks).toBeGreaterThan(5);
+
+    expect(dumpsIn(dumpDir)).toBeLessThanOrEqual(maxDumps);
+    expect(bytesIn(dumpDir)).toBeLessThanOrEqual(maxDumpBytes);
+    expect(readFileSync(outside, 'utf8')).toBe('precious');
+    expect(readdirSync(dumpDir)).toEqual(expect.arrayContaining(['notes.txt', 'cpu-by-hand.cpuprofile', 'handles-20000101T000000.000Z-1.handles.json']));
+    expect(readdirSync(dumpDir).filter((name) => name.startsWith('.holmes-tmp-'))).toEqual([]);
+
+    // dumps never overlapped: each started after the previous one ended
+    const spans = host.events.filter((e) => e.event === 'dump')
+      .map((e) => [Date.parse(e.startTime as string), Date.parse(e.endTime as string)] as const)
+      .sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+    expect(new Set(host.events.filter((e) => e.event === 'dump').map((e) => e.kind))).toEqual(new Set(['cpu', 'handles']));
+  });
+
+  it('maxDumpsPerHour is a ceiling whatever the rules say', async () => {
+    const dumpDir = freshDir();
+    const host = await Host.start({ dumpDir, interval: 20, window: 1, cooldown: 0, maxDumpsPerHour: 3, handles: everyTick, cpu: false, memory: false });
+    const skip = await host.waitFor((e) => e.event === 'skip');
+    expect(String(skip.reason)).toContain('maxDumpsPerHour (3)');
+    const after = host.events.length;
+    await host.waitFor((e) => e.event === 'skip', after);
+    expect(host.count('dump')).toBe(3);
+    expect((await host.exit()).code).toBe(0);
+  });
+
+  it('no dump starts while the CPU reading is at or above cpuMax', async () => {
+    const dumpDir = freshDir();
+    const host = await Host.start({ dumpDir, interval: 100, window: 1, cooldown: 0, cpuMax: 50, handles: { ...everyTick, enabled: false }, cpu: false, memory: false });
+    await host.send('burn 3000');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await host.send('set {"handles":{"enabled":true}}');
+    const skip = await host.waitFor((e) => e.event === 'skip');
+    expect(String(skip.reason)).toMatch(/CPU at \d+% is at or above cpuMax \(50%\)/);
+    expect(host.count('dump')).toBe(0);
+    expect((await host.exit()).code).toBe(0);
+  });
+
+  it('a heap too large to snapshot gets a sampling heap profile instead, naming the allocating function', async () => {
+    const dumpDir = freshDir();
+    const host = await Host.start({
+      dumpDir, interval: 50, window: 1, cooldown: 60_000, cpu: false, handles: false,
+      memory: { ...everyTick, maxSnapshotHeap: 2 ** 20, profileDuration: 1500 },
+    });
+    const skip = await host.waitFor((e) => e.event === 'skip' && e.kind === 'memory');
+    expect(String(skip.reason)).toContain('memory.maxSnapshotHeap');
+    for (let i = 0; i < 5; i++) await host.send('leak 50000');
+    const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === 'memory');
+    expect(String(dump.file)).toMatch(/\.heapprofile$/);
+    const profile = JSON.parse(readFileSync(dump.file as string, 'utf8'));
+    const names: string[] = [];
+    const walk = (node: { callFrame: { functionName: string }; children: unknown[] }) => {
+      names.push(node.callFrame.functionName);
+      for (const child of node.children) walk(child as typeof node);
+    };
+    walk(profile.head);
+    expect(names).toContain('leakRecordsInHolmesTest');
+    const meta = JSON.parse(readFileSync(dump.metaFile as string, 'utf8'));
+    expect(meta.details.fallback).toBe('sampling heap profile');
+    expect(meta.details.snapshotSkipped).toContain('maxSnapshotHeap');
+    expect((await host.exit()).code).toBe(0);
+  });
+});
