@@ -11,6 +11,9 @@ import {
   type HolmesOptions, type HolmesUpdate, type ResolvedConfig, type RuleName,
 } from './options.js';
 import { cpuRule } from './rules/cpu.js';
+import { eventLoopRule } from './rules/event-loop.js';
+import { gcRule } from './rules/gc.js';
+import { heapRule } from './rules/heap.js';
 import { handlesRule } from './rules/handles.js';
 import type { RuleKind } from './rules/kind.js';
 import { memoryRule } from './rules/memory.js';
@@ -20,6 +23,9 @@ import { Sampler, type Reading, type SeriesName } from './sampler.js';
 import { DumpDir, dumpBaseName } from './sinks/dump-dir.js';
 import { enforceRetention, type RetentionLimits } from './sinks/retention.js';
 import { CpuSource } from './sources/cpu.js';
+import { EventLoopDelaySource } from './sources/event-loop.js';
+import { GcSource } from './sources/gc.js';
+import { heapUsedPercent } from './sources/heap.js';
 import { countActiveResources } from './sources/handles.js';
 import { detectLimits, type Limits } from './sources/limits.js';
 import { MemorySource } from './sources/memory.js';
@@ -73,9 +79,11 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   readonly #sampler: Sampler;
   readonly #cpu = new CpuSource(null);
   readonly #memory = new MemorySource(1);
+  readonly #loopDelay = new EventLoopDelaySource();
+  readonly #gc = new GcSource();
   readonly #tracker = new AsyncStackTracker();
   readonly #kinds: { [K in RuleName]: RuleKind<ResolvedConfig[K]> };
-  readonly #states: Record<RuleName, RuleState> = { cpu: new RuleState(), memory: new RuleState(), handles: new RuleState() };
+  readonly #states = Object.fromEntries(RULE_NAMES.map((rule) => [rule, new RuleState()])) as Record<RuleName, RuleState>;
   readonly #guard = new DumpGuard();
   readonly #jobs = new Set<Promise<void>>();
   #abort = new AbortController();
@@ -88,9 +96,18 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#config = resolveOptions(options);
     this.#logger = safeLogger(this.#config.logger ?? silentLogger);
     this.#dir = new DumpDir(this.#config.dumpDir);
-    this.#kinds = { cpu: cpuRule, memory: memoryRule, handles: handlesRule(this.#tracker) };
+    this.#kinds = {
+      cpu: cpuRule, memory: memoryRule, handles: handlesRule(this.#tracker), eventLoop: eventLoopRule, heap: heapRule, gc: gcRule,
+    };
     this.#sampler = new Sampler(
-      { cpu: () => this.#cpu.read(), memory: () => this.#memory.read(), handles: countActiveResources },
+      {
+        cpu: () => this.#cpu.read(),
+        memory: () => this.#memory.read(),
+        handles: countActiveResources,
+        eventLoop: () => this.#loopDelay.read(),
+        heap: heapUsedPercent,
+        gc: () => this.#gc.read(),
+      },
       this.#config.window,
       this.#config.interval,
       {
@@ -118,7 +135,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#applyLimits();
     this.#sampler.clear();
     this.#cpu.reset();
-    if (this.#config.handles.trackStacks) this.#tracker.enable();
+    this.#syncRuntime();
     this.#sampler.start();
     this.#track(this.#prepareDir());
     this.#logger.info(`watching every ${this.#config.interval} ms, dumps to ${this.#dir.path}`);
@@ -131,7 +148,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       this.#started = false;
       this.#sampler.stop();
       this.#abort.abort();
-      this.#tracker.disable();
+      this.#syncRuntime();
     }
     while (this.#jobs.size > 0) await Promise.allSettled([...this.#jobs]);
   }
@@ -156,16 +173,13 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#config = next;
     if (next.interval !== previous.interval) this.#sampler.setInterval(next.interval);
     if (next.limits !== previous.limits && this.#started) this.#applyLimits();
-    if (this.#started && next.handles.trackStacks !== this.#tracker.enabled) {
-      if (next.handles.trackStacks) this.#tracker.enable();
-      else this.#tracker.disable();
-    }
+    this.#syncRuntime();
     return this;
   }
 
   /** Latest value and moving average of each series. */
   readings(): Record<SeriesName, SeriesReading> {
-    return { cpu: this.#sampler.latest('cpu'), memory: this.#sampler.latest('memory'), handles: this.#sampler.latest('handles') };
+    return Object.fromEntries(RULE_NAMES.map((name) => [name, this.#sampler.latest(name)])) as Record<SeriesName, SeriesReading>;
   }
 
   /** The limits readings are measured against (detected at `start()`); undefined before. */
@@ -175,7 +189,20 @@ export class Holmes extends EventEmitter<HolmesEvents> {
 
   #setEnabled(rule: RuleName, enabled: boolean): this {
     this.#config = { ...this.#config, [rule]: { ...this.#config[rule], enabled } };
+    this.#syncRuntime();
     return this;
+  }
+
+  /**
+   * Runs exactly the machinery the configuration needs now, and nothing once stopped: the async hook only for
+   * tracked handles, the loop-delay histogram and the GC observer only for their enabled rules.
+   */
+  #syncRuntime(): void {
+    const on = this.#started;
+    const { handles, eventLoop, gc } = this.#config;
+    toggle(this.#tracker, on && handles.enabled && handles.trackStacks);
+    toggle(this.#loopDelay, on && eventLoop.enabled);
+    toggle(this.#gc, on && gc.enabled);
   }
 
   #applyLimits(): void {
@@ -241,6 +268,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       await this.#retain({ maxDumps: this.#config.maxDumps - 1, maxDumpBytes: this.#config.maxDumpBytes }, null);
       const context = {
         dir: this.#dir, baseName, signal: this.#abort.signal, logger: this.#logger, limits: this.#limits!,
+        format: this.#config.profileFormat,
         skip: (why: string) => this.#skip(rule, why),
       };
       const output = await (this.#kinds[rule] as RuleKind<typeof config>).dump(context, config);
@@ -306,4 +334,16 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       this.#logger.error(`a '${String(event)}' listener threw: ${String(error)}`);
     }
   }
+}
+
+/** Something holmes-node runs only while it is needed. */
+interface Switchable {
+  readonly active: boolean;
+  start(): void;
+  stop(): void;
+}
+
+function toggle(part: Switchable, on: boolean): void {
+  if (on && !part.active) part.start();
+  else if (!on && part.active) part.stop();
 }

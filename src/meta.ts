@@ -5,7 +5,7 @@ import { hostFacts } from './sinks/dump-dir.js';
 import type { Limits } from './sources/limits.js';
 
 /** Units of each series, for people reading a reason. */
-export const UNITS: Record<SeriesName, string> = { cpu: '%', memory: '%', handles: '' };
+export const UNITS: Record<SeriesName, string> = { cpu: '%', memory: '%', handles: '', eventLoop: ' ms', heap: '%', gc: '%' };
 
 /** Why a rule fired. */
 export interface FireReason {

@@ -8,9 +8,12 @@ export type Milliseconds = number;
 /** Percent: of the usable CPU, of the memory limit, or above the moving average. */
 export type Percent = number;
 
-/** The rules holmes-node runs. */
-export type RuleName = 'cpu' | 'memory' | 'handles';
-export const RULE_NAMES: readonly RuleName[] = ['cpu', 'memory', 'handles'];
+/** The rules holmes-node runs; each watches the series of the same name. */
+export type RuleName = 'cpu' | 'memory' | 'handles' | 'eventLoop' | 'heap' | 'gc';
+export const RULE_NAMES: readonly RuleName[] = ['cpu', 'memory', 'handles', 'eventLoop', 'heap', 'gc'];
+
+/** Formats of CPU and sampling heap profiles: DevTools JSON, gzipped pprof protobuf (`.pb.gz`), or both. */
+export type ProfileFormat = 'devtools' | 'pprof' | 'both';
 
 /**
  * Thresholds shared by every rule. A rule fires when the ring is warm, the value is at least `min`,
@@ -33,10 +36,26 @@ export interface RuleOptions {
 export interface CpuRuleOptions extends RuleOptions {
   /** Length of the CPU profile taken when the rule fires, in ms. */
   profileDuration: Milliseconds;
+  /**
+   * Keep a low-rate CPU profiler (10 ms sampling) running at all times, so the profile written when the rule fires
+   * also holds the seconds *before* the trigger. Costs a profiler left running (see BENCHMARKS.md). Default false.
+   */
+  flightRecorder: boolean;
 }
 
-/** Memory rule: RSS in percent of the memory limit. */
-export interface MemoryRuleOptions extends RuleOptions {
+/** Event-loop rule: p99 event-loop delay over the interval, in ms. Fires a CPU profile. */
+export interface EventLoopRuleOptions extends RuleOptions {
+  /** Length of the CPU profile taken when the rule fires, in ms. */
+  profileDuration: Milliseconds;
+  /**
+   * Watchdog: when the loop has not turned for this many ms, a worker thread captures the stack of the code
+   * blocking it, while it is still blocked. 0 = off (the default: it costs a worker thread).
+   */
+  block: Milliseconds;
+}
+
+/** Options of a rule that writes a heap snapshot, or a sampling heap profile when a snapshot is not affordable. */
+export interface SnapshotRuleOptions extends RuleOptions {
   /**
    * Largest V8 heap (used bytes) holmes-node will snapshot. A snapshot stops the event loop about 120 ms per MB of
    * heap (measured: 186 MB took 22 s), so above this a sampling heap profile is taken instead. Default 128 MiB.
@@ -45,6 +64,18 @@ export interface MemoryRuleOptions extends RuleOptions {
   /** Length of the sampling heap profile taken when a snapshot is not affordable, in ms. */
   profileDuration: Milliseconds;
 }
+
+/** Heap rule: V8 heap used, in percent of the heap limit (what "JavaScript heap out of memory" is about). */
+export type HeapRuleOptions = SnapshotRuleOptions;
+
+/** GC rule: percent of time spent in GC pauses over the interval. Fires a sampling heap profile. */
+export interface GcRuleOptions extends RuleOptions {
+  /** Length of the sampling heap profile, in ms. */
+  profileDuration: Milliseconds;
+}
+
+/** Memory rule: RSS in percent of the memory limit. */
+export type MemoryRuleOptions = SnapshotRuleOptions;
 
 /** Handles rule: count of active handles and requests (sockets, timers, servers, fs requests…). */
 export interface HandlesRuleOptions extends RuleOptions {
@@ -80,6 +111,14 @@ export interface HolmesOptions {
   memory?: Partial<MemoryRuleOptions> | false;
   /** Active handles rule, or `false` to start it disabled. */
   handles?: Partial<HandlesRuleOptions> | false;
+  /** Event-loop delay rule (and the blocked-loop watchdog), or `false` to start it disabled. */
+  eventLoop?: Partial<EventLoopRuleOptions> | false;
+  /** V8 heap rule, or `false` to start it disabled. */
+  heap?: Partial<HeapRuleOptions> | false;
+  /** GC time rule, or `false` to start it disabled. */
+  gc?: Partial<GcRuleOptions> | false;
+  /** Format of CPU profiles and sampling heap profiles. Default 'devtools' (keeps dumps small). */
+  profileFormat?: ProfileFormat;
   /** Most dumps kept in `dumpDir` (a dump and its meta count as one); the oldest of holmes-node's own go first. Default 30. */
   maxDumps?: number;
   /** Most bytes of holmes-node's dumps kept in `dumpDir`; the oldest go first (the newest is always kept). Default 2 GiB. */
@@ -96,7 +135,7 @@ export interface HolmesOptions {
 }
 
 /** What `set()` accepts: the options that may change while running. */
-export type HolmesUpdate = Pick<HolmesOptions, 'interval' | 'cooldown' | 'limits' | 'cpu' | 'memory' | 'handles' | 'maxDumps' | 'maxDumpBytes' | 'maxDumpsPerHour' | 'cpuMax'>;
+export type HolmesUpdate = Omit<HolmesOptions, 'dumpDir' | 'window' | 'logger'>;
 
 /** The complete configuration after defaults and validation. */
 export interface ResolvedConfig {
@@ -108,6 +147,10 @@ export interface ResolvedConfig {
   cpu: CpuRuleOptions;
   memory: MemoryRuleOptions;
   handles: HandlesRuleOptions;
+  eventLoop: EventLoopRuleOptions;
+  heap: HeapRuleOptions;
+  gc: GcRuleOptions;
+  profileFormat: ProfileFormat;
   maxDumps: number;
   maxDumpBytes: number;
   maxDumpsPerHour: number;
@@ -120,10 +163,17 @@ export const DEFAULTS = {
   interval: 5000,
   window: 10,
   cooldown: 60_000,
-  cpu: { enabled: true, min: 10, diff: 25, abs: 70, profileDuration: 5000 },
+  cpu: { enabled: true, min: 10, diff: 25, abs: 70, profileDuration: 5000, flightRecorder: false },
   memory: { enabled: true, min: 10, diff: 25, abs: 80, maxSnapshotHeap: 128 * 2 ** 20, profileDuration: 5000 },
   // An idle service holds tens of handles and a busy one hundreds; a leak shows as a jump far above that.
   handles: { enabled: true, min: 100, diff: 50, abs: 10_000, max: 50_000, trackStacks: false },
+  // a healthy loop's p99 delay is a few ms; 50 ms is felt by every request
+  eventLoop: { enabled: true, min: 50, diff: 100, abs: 500, profileDuration: 5000, block: 0 },
+  // the heap swings with every GC cycle: fire only high up, near the limit
+  heap: { enabled: true, min: 70, diff: 20, abs: 90, maxSnapshotHeap: 128 * 2 ** 20, profileDuration: 5000 },
+  // a healthy service spends a few percent in GC
+  gc: { enabled: true, min: 10, diff: 100, abs: 50, profileDuration: 5000 },
+  profileFormat: 'devtools',
   maxDumps: 30,
   maxDumpBytes: 2 * 2 ** 30,
   maxDumpsPerHour: 20,
@@ -141,6 +191,7 @@ const LIMITS = {
   cooldown: { min: 0, max: 7 * 86_400_000 },
   threshold: { min: 0, max: 1e9 },
   profileDuration: { min: 10, max: 600_000, integer: true },
+  block: { min: 0, max: 600_000, integer: true },
   handlesMax: { min: 0, max: 1e9, integer: true },
   cpuCores: { min: 0.001, max: 4096 },
   memoryBytes: { min: 1 << 20, max: Number.MAX_SAFE_INTEGER, integer: true },
@@ -188,10 +239,14 @@ function checkObject(path: string, value: unknown, allowed: readonly string[]): 
 
 const RULE_KEYS = ['enabled', 'min', 'diff', 'abs', 'cooldown'] as const;
 const EXTRA_KEYS: Record<RuleName, readonly string[]> = {
-  cpu: ['profileDuration'],
+  cpu: ['profileDuration', 'flightRecorder'],
   memory: ['maxSnapshotHeap', 'profileDuration'],
   handles: ['max', 'trackStacks'],
+  eventLoop: ['profileDuration', 'block'],
+  heap: ['maxSnapshotHeap', 'profileDuration'],
+  gc: ['profileDuration'],
 };
+const PROFILE_FORMATS: readonly ProfileFormat[] = ['devtools', 'pprof', 'both'];
 
 function resolveRule<T extends RuleOptions>(name: RuleName, input: unknown, base: T): T {
   if (input === undefined) return base;
@@ -202,7 +257,11 @@ function resolveRule<T extends RuleOptions>(name: RuleName, input: unknown, base
     if (value === undefined) continue;
     const path = `${name}.${key}`;
     switch (key) {
-      case 'enabled': case 'trackStacks': rule[key] = checkBoolean(path, value); break;
+      case 'enabled': case 'trackStacks': case 'flightRecorder': rule[key] = checkBoolean(path, value); break;
+      case 'block':
+        rule[key] = checkNumber(path, value, LIMITS.block);
+        if ((value as number) > 0 && (value as number) < 100) throw new HolmesConfigError(path, `must be 0 (off) or from 100 to ${LIMITS.block.max} (got ${value})`);
+        break;
       case 'min': case 'diff': case 'abs': rule[key] = checkNumber(path, value, LIMITS.threshold); break;
       case 'cooldown': rule[key] = checkNumber(path, value, LIMITS.cooldown); break;
       case 'profileDuration': rule[key] = checkNumber(path, value, LIMITS.profileDuration); break;
@@ -235,7 +294,7 @@ function checkLogger(value: unknown): Logger {
   return value as Logger;
 }
 
-const UPDATE_KEYS = ['interval', 'cooldown', 'limits', 'cpu', 'memory', 'handles', 'maxDumps', 'maxDumpBytes', 'maxDumpsPerHour', 'cpuMax'] as const;
+const UPDATE_KEYS = ['interval', 'cooldown', 'limits', ...RULE_NAMES, 'profileFormat', 'maxDumps', 'maxDumpBytes', 'maxDumpsPerHour', 'cpuMax'] as const;
 const OPTION_KEYS = [...UPDATE_KEYS, 'dumpDir', 'window', 'logger'] as const;
 const GLOBAL_NUMBERS = ['interval', 'window', 'cooldown', 'maxDumps', 'maxDumpBytes', 'maxDumpsPerHour', 'cpuMax'] as const;
 
@@ -249,6 +308,10 @@ function defaults(): ResolvedConfig {
     cpu: { ...DEFAULTS.cpu },
     memory: { ...DEFAULTS.memory },
     handles: { ...DEFAULTS.handles },
+    eventLoop: { ...DEFAULTS.eventLoop },
+    heap: { ...DEFAULTS.heap },
+    gc: { ...DEFAULTS.gc },
+    profileFormat: DEFAULTS.profileFormat,
     maxDumps: DEFAULTS.maxDumps,
     maxDumpBytes: DEFAULTS.maxDumpBytes,
     maxDumpsPerHour: DEFAULTS.maxDumpsPerHour,
@@ -270,9 +333,18 @@ function merge(given: Record<string, unknown>, base: ResolvedConfig): ResolvedCo
   }
   if (given.logger !== undefined) config.logger = checkLogger(given.logger);
   config.limits = resolveLimits(given.limits, base.limits);
+  if (given.profileFormat !== undefined) {
+    if (!PROFILE_FORMATS.includes(given.profileFormat as ProfileFormat)) {
+      throw new HolmesConfigError('profileFormat', `must be one of ${PROFILE_FORMATS.join(', ')} (got ${describe(given.profileFormat)})`);
+    }
+    config.profileFormat = given.profileFormat as ProfileFormat;
+  }
   config.cpu = resolveRule('cpu', given.cpu, base.cpu);
   config.memory = resolveRule('memory', given.memory, base.memory);
   config.handles = resolveRule('handles', given.handles, base.handles);
+  config.eventLoop = resolveRule('eventLoop', given.eventLoop, base.eventLoop);
+  config.heap = resolveRule('heap', given.heap, base.heap);
+  config.gc = resolveRule('gc', given.gc, base.gc);
   return config;
 }
 

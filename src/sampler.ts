@@ -1,8 +1,9 @@
+import { RULE_NAMES, type RuleName } from './options.js';
 import { Ring } from './series/ring.js';
 
-/** The series holmes-node samples. */
-export type SeriesName = 'cpu' | 'memory' | 'handles';
-export const SERIES_NAMES: readonly SeriesName[] = ['cpu', 'memory', 'handles'];
+/** The series holmes-node samples: one per rule, of the same name. */
+export type SeriesName = RuleName;
+export const SERIES_NAMES: readonly SeriesName[] = RULE_NAMES;
 
 /** One new reading, with the state of its series before the reading was pushed. */
 export interface Reading {
@@ -30,7 +31,7 @@ export class Sampler {
   private intervalMs: number;
 
   constructor(private readonly readers: Readers, window: number, interval: number, private readonly hooks: SamplerHooks) {
-    this.rings = { cpu: new Ring(window), memory: new Ring(window), handles: new Ring(window) };
+    this.rings = Object.fromEntries(SERIES_NAMES.map((name) => [name, new Ring(window)])) as Record<SeriesName, Ring>;
     this.intervalMs = interval;
   }
 
@@ -57,7 +58,7 @@ export class Sampler {
     }
   }
 
-  /** Takes one reading of every series; never throws. */
+  /** Takes one reading of every series; never throws. A reader returns NaN when it has nothing to say (source off). */
   tick(): void {
     try {
       const readings: Partial<Record<SeriesName, Reading>> = {};
@@ -88,7 +89,7 @@ export class Sampler {
 
   /** The last `window` readings of every series, oldest first. */
   history(): Record<SeriesName, number[]> {
-    return { cpu: this.rings.cpu.toArray(), memory: this.rings.memory.toArray(), handles: this.rings.handles.toArray() };
+    return Object.fromEntries(SERIES_NAMES.map((name) => [name, this.rings[name].toArray()])) as Record<SeriesName, number[]>;
   }
 
   clear(): void {

@@ -37,11 +37,11 @@ export class AsyncStackTracker {
   /** Resources not tracked because the ceiling was reached. */
   dropped = 0;
 
-  get enabled(): boolean {
+  get active(): boolean {
     return this.hook !== undefined;
   }
 
-  enable(): void {
+  start(): void {
     if (this.hook) return;
     const live = this.live;
     const self = this;
@@ -67,7 +67,7 @@ export class AsyncStackTracker {
     this.hook.enable();
   }
 
-  disable(): void {
+  stop(): void {
     this.hook?.disable();
     this.hook = undefined;
     this.live.clear();

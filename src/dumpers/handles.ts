@@ -90,7 +90,7 @@ export function collectHandles(tracker?: AsyncStackTracker): HandlesDump {
   } catch {
     // internals unavailable: counts by type still stand
   }
-  if (tracker?.enabled) {
+  if (tracker?.active) {
     for (const [type, , resource] of tracker.resources()) {
       if (type === 'Timeout') add(describeTimer(resource));
     }
@@ -100,7 +100,7 @@ export function collectHandles(tracker?: AsyncStackTracker): HandlesDump {
     byType,
     handles,
     truncated: handles.length >= MAX_LISTED,
-    stacks: tracker?.enabled ? tracker.groups() : null,
+    stacks: tracker?.active ? tracker.groups() : null,
   };
   if (tracker?.dropped) dump.untracked = tracker.dropped;
   return dump;

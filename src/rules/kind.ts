@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type { ProfileFormat } from '../options.js';
 import type { DumpDir } from '../sinks/dump-dir.js';
 import type { Limits } from '../sources/limits.js';
 
@@ -10,6 +11,8 @@ export interface DumpContext {
   /** Aborted by `stop()`: a capture in progress is abandoned and nothing is written. */
   signal: AbortSignal;
   logger: Logger;
+  /** Format of CPU and sampling heap profiles. */
+  format: ProfileFormat;
   /** The limits in force (the memory limit bounds a heap snapshot's headroom). */
   limits: Limits;
   /** Reports that the planned dump was replaced by a cheaper one, and why (a `skip` event and a log line). */

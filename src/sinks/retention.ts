@@ -2,7 +2,7 @@ import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** File names holmes-node writes: `<kind>-<YYYYMMDDTHHMMSS.mmmZ>-<pid>.<ext>`. Nothing else in the directory is ever removed. */
-export const OWN_FILE = /^([a-z]+-\d{8}T\d{6}\.\d{3}Z-\d+)\.[a-z.]+$/;
+export const OWN_FILE = /^([a-zA-Z]+-\d{8}T\d{6}\.\d{3}Z-\d+)\.[a-z.]+$/;
 
 export interface RetentionLimits {
   maxDumps: number;

@@ -68,6 +68,9 @@ describe('Holmes lifecycle', () => {
       cpu: { value: null, average: null, count: 0, samples: 0 },
       memory: { value: null, average: null, count: 0, samples: 0 },
       handles: { value: null, average: null, count: 0, samples: 0 },
+      eventLoop: { value: null, average: null, count: 0, samples: 0 },
+      heap: { value: null, average: null, count: 0, samples: 0 },
+      gc: { value: null, average: null, count: 0, samples: 0 },
     });
     expect(holmes.limits).toBeUndefined();
     expect(holmes.dumpDir).toBe(join(root, 'dumps'));
@@ -119,7 +122,7 @@ describe('Holmes.enable / disable', () => {
     expect(holmes.config[rule].enabled).toBe(true);
   });
 
-  it.each(['gc', 'CPU', '', undefined])('throws HolmesConfigError on unknown rule %s and changes nothing', (name) => {
+  it.each(['gcHeap', 'CPU', '', undefined])('throws HolmesConfigError on unknown rule %s and changes nothing', (name) => {
     const holmes = make();
     const before = structuredClone({ ...holmes.config, logger: undefined });
     for (const call of [() => holmes.enable(name as RuleName), () => holmes.disable(name as RuleName)]) {

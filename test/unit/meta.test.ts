@@ -39,7 +39,7 @@ describe('summarize', () => {
   });
 
   it('has a unit for every series', () => {
-    expect(UNITS).toEqual({ cpu: '%', memory: '%', handles: '' });
+    expect(UNITS).toEqual({ cpu: '%', memory: '%', handles: '', eventLoop: ' ms', heap: '%', gc: '%' });
   });
 });
 
@@ -50,7 +50,7 @@ describe('buildMeta', () => {
     kind: 'cpu' as const,
     file: 'cpu-20261125T061313.123Z-1.cpuprofile',
     reason,
-    readings: { cpu: [1, 2, 93], memory: [10, 10, 10], handles: [20, 21, 22] },
+    readings: { cpu: [1, 2, 93], memory: [10, 10, 10], handles: [20, 21, 22], eventLoop: [], heap: [], gc: [] },
     limits,
     interval: 5000,
     window: 10,

@@ -49,7 +49,7 @@ describe('DEFAULTS', () => {
     expect(DEFAULTS.interval).toBe(5000);
     expect(DEFAULTS.window).toBe(10);
     expect(DEFAULTS.cooldown).toBe(60_000);
-    expect(DEFAULTS.cpu).toEqual({ enabled: true, min: 10, diff: 25, abs: 70, profileDuration: 5000 });
+    expect(DEFAULTS.cpu).toEqual({ enabled: true, min: 10, diff: 25, abs: 70, profileDuration: 5000, flightRecorder: false });
     expect(DEFAULTS.memory).toMatchObject({ enabled: true, min: 10, diff: 25, abs: 80 });
     expect(DEFAULTS.handles.enabled).toBe(true);
     expect(DEFAULTS.handles.abs).toBeGreaterThanOrEqual(DEFAULTS.handles.min);
@@ -65,7 +65,7 @@ describe('resolveOptions', () => {
     window: 10,
     cooldown: 60_000,
     limits: {},
-    cpu: { enabled: true, min: 10, diff: 25, abs: 70, profileDuration: 5000 },
+    cpu: { enabled: true, min: 10, diff: 25, abs: 70, profileDuration: 5000, flightRecorder: false },
     memory: { ...DEFAULTS.memory, enabled: true, min: 10, diff: 25, abs: 80 },
     handles: { ...DEFAULTS.handles },
     logger: undefined,
@@ -120,7 +120,7 @@ describe('resolveOptions', () => {
     expect(config.interval).toBe(10);
     expect(config.window).toBe(1000);
     expect(config.cooldown).toBe(0);
-    expect(config.cpu).toEqual({ enabled: true, min: 0, diff: 0, abs: 0, profileDuration: 10 });
+    expect(config.cpu).toEqual({ enabled: true, min: 0, diff: 0, abs: 0, profileDuration: 10, flightRecorder: false });
     expect(config.memory).toEqual({ ...DEFAULTS.memory, enabled: true, min: 5, abs: 5, diff: 1e9 });
     expect(config.handles).toEqual({ ...DEFAULTS.handles, max: 0, trackStacks: false, enabled: false });
     expect(config.limits).toEqual({ cpuCores: 0.001, memoryBytes: 1 << 20 });

@@ -78,6 +78,9 @@ describe('decide()', () => {
       cpu: () => values[i++]!,
       memory: () => Number.NaN,
       handles: () => Number.NaN,
+      eventLoop: () => Number.NaN,
+      heap: () => Number.NaN,
+      gc: () => Number.NaN,
     };
     const sampler = new Sampler(readers, 10, 1000, {
       onReadings: (r) => {

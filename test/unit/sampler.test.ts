@@ -13,7 +13,7 @@ function sequenceReaders(sequences: Partial<Record<SeriesName, Array<number | ((
       return typeof item === 'function' ? item() : item;
     };
   };
-  return { cpu: make('cpu'), memory: make('memory'), handles: make('handles') };
+  return { cpu: make('cpu'), memory: make('memory'), handles: make('handles'), eventLoop: () => Number.NaN, heap: () => Number.NaN, gc: () => Number.NaN };
 }
 
 function recorder() {
@@ -35,7 +35,7 @@ describe('Sampler', () => {
   it('reads every series once per interval', () => {
     vi.useFakeTimers();
     const { batches, errors, hooks } = recorder();
-    const sampler = new Sampler(sequenceReaders({ cpu: [5, 6, 7], memory: [50, 51, 52], handles: [100, 101, 102] }), 10, 1000, hooks);
+    const sampler = new Sampler(sequenceReaders({ cpu: [5, 6, 7], memory: [50, 51, 52], handles: [100, 101, 102], eventLoop: [], heap: [], gc: [] }), 10, 1000, hooks);
     sampler.start();
     expect(sampler.running).toBe(true);
     vi.advanceTimersByTime(999);
@@ -48,7 +48,7 @@ describe('Sampler', () => {
     expect(batches.map((b) => b.memory?.value)).toEqual([50, 51, 52]);
     expect(batches.map((b) => b.handles?.value)).toEqual([100, 101, 102]);
     expect(errors).toEqual([]);
-    expect(sampler.history()).toEqual({ cpu: [5, 6, 7], memory: [50, 51, 52], handles: [100, 101, 102] });
+    expect(sampler.history()).toEqual({ cpu: [5, 6, 7], memory: [50, 51, 52], handles: [100, 101, 102], eventLoop: [], heap: [], gc: [] });
     sampler.stop();
   });
 

@@ -1,0 +1,41 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+/** Resolution of the delay histogram: its own timer wakes this often (50 times a second). */
+export const LOOP_RESOLUTION_MS = 20;
+
+/**
+ * Event-loop reading: the p99 delay over the interval, in ms, beyond the histogram's own timer period.
+ * p99 rather than max: one long GC pause should not fire the rule, a loop that is slow for 1 % of the time should.
+ * A loop blocked right now cannot be seen here (this reading runs on the loop): that is the watchdog's job.
+ */
+export class EventLoopDelaySource {
+  private histogram: IntervalHistogram | undefined;
+
+  get active(): boolean {
+    return this.histogram !== undefined;
+  }
+
+  start(): void {
+    if (this.histogram) return;
+    this.histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+    this.histogram.enable();
+  }
+
+  stop(): void {
+    this.histogram?.disable();
+    this.histogram = undefined;
+  }
+
+  /** Delay in ms since the previous reading; NaN when not started or when the histogram saw no tick. */
+  read(): number {
+    const histogram = this.histogram;
+    if (!histogram) return Number.NaN;
+    if (histogram.count === 0) {
+      // not one tick of the histogram's timer in the whole interval: the loop was blocked at least that long
+      return Number.NaN;
+    }
+    const p99 = histogram.percentile(99) / 1e6;
+    histogram.reset();
+    return Math.max(0, p99 - LOOP_RESOLUTION_MS);
+  }
+}
