@@ -17,4 +17,10 @@ export default defineConfig([
     target: 'node18',
     banner: { js: '#!/usr/bin/env node' },
   },
+  {
+    // the block watchdog's worker thread: found at run time beside the main bundle (src/watchdog/watchdog.ts)
+    entry: { 'watchdog-worker': 'src/watchdog/worker.ts' },
+    format: ['esm'],
+    target: 'node18',
+  },
 ]);

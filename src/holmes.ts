@@ -3,6 +3,7 @@ import { unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CaptureAbandoned } from './dumpers/cpu-profile.js';
 import { AsyncStackTracker } from './dumpers/async-stacks.js';
+import { FlightRecorder } from './dumpers/flight-recorder.js';
 import { HolmesDumpError, HolmesError } from './errors.js';
 import { safeLogger, silentLogger, type Logger } from './logger.js';
 import { buildMeta, summarize, type DumpMeta, type FireReason } from './meta.js';
@@ -29,6 +30,7 @@ import { heapUsedPercent } from './sources/heap.js';
 import { countActiveResources } from './sources/handles.js';
 import { detectLimits, type Limits } from './sources/limits.js';
 import { MemorySource } from './sources/memory.js';
+import { BlockWatchdog } from './watchdog/watchdog.js';
 
 /** Payload of the `dump` event: emitted once the dump and its meta file are complete in the dump directory. */
 export interface DumpEvent {
@@ -82,12 +84,15 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   readonly #loopDelay = new EventLoopDelaySource();
   readonly #gc = new GcSource();
   readonly #tracker = new AsyncStackTracker();
+  readonly #recorder: FlightRecorder;
   readonly #kinds: { [K in RuleName]: RuleKind<ResolvedConfig[K]> };
   readonly #states = Object.fromEntries(RULE_NAMES.map((rule) => [rule, new RuleState()])) as Record<RuleName, RuleState>;
   readonly #guard = new DumpGuard();
   readonly #jobs = new Set<Promise<void>>();
   #abort = new AbortController();
   #limits: Limits | undefined;
+  /** The blocked-loop watchdog while eventLoop.block > 0, with the settings it was started with. */
+  #watchdog: { watchdog: BlockWatchdog; key: string } | undefined;
   #started = false;
 
   /** @throws {HolmesConfigError} when an option is invalid; the message names the option and what is allowed. */
@@ -96,6 +101,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#config = resolveOptions(options);
     this.#logger = safeLogger(this.#config.logger ?? silentLogger);
     this.#dir = new DumpDir(this.#config.dumpDir);
+    this.#recorder = new FlightRecorder(this.#logger, (error) => this.#report(new HolmesError('HOLMES_RECORDER', `holmes-node: flight recorder: ${String(error)}`, { cause: error })));
     this.#kinds = {
       cpu: cpuRule, memory: memoryRule, handles: handlesRule(this.#tracker), eventLoop: eventLoopRule, heap: heapRule, gc: gcRule,
     };
@@ -151,6 +157,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       this.#syncRuntime();
     }
     while (this.#jobs.size > 0) await Promise.allSettled([...this.#jobs]);
+    await this.#recorder.settled();
   }
 
   /** Lets a rule fire again. @throws {HolmesConfigError} on an unknown rule name. */
@@ -199,10 +206,32 @@ export class Holmes extends EventEmitter<HolmesEvents> {
    */
   #syncRuntime(): void {
     const on = this.#started;
-    const { handles, eventLoop, gc } = this.#config;
+    const { cpu, handles, eventLoop, gc } = this.#config;
+    toggle(this.#recorder, on && cpu.flightRecorder && (cpu.enabled || eventLoop.enabled));
     toggle(this.#tracker, on && handles.enabled && handles.trackStacks);
     toggle(this.#loopDelay, on && eventLoop.enabled);
     toggle(this.#gc, on && gc.enabled);
+    this.#syncWatchdog(on && eventLoop.enabled && eventLoop.block > 0);
+  }
+
+  /** The blocked-loop watchdog (a worker thread) runs only while eventLoop.block > 0; a changed block or cooldown restarts it. */
+  #syncWatchdog(on: boolean): void {
+    const { eventLoop } = this.#config;
+    const cooldownMs = eventLoop.cooldown ?? this.#config.cooldown;
+    const key = `${eventLoop.block}/${cooldownMs}`;
+    if (this.#watchdog && (!on || this.#watchdog.key !== key)) {
+      this.#watchdog.watchdog.stop();
+      this.#watchdog = undefined;
+    }
+    if (!on || this.#watchdog) return;
+    const watchdog = new BlockWatchdog({
+      blockMs: eventLoop.block, dumpDir: this.#dir.path, cooldownMs, logger: this.#logger,
+      // the worker builds DumpMeta as far as it applies (no readings, limits, interval or window)
+      onDump: (dump) => this.#emitSafely('dump', { kind: 'eventLoop', file: dump.file, metaFile: dump.metaFile, meta: dump.meta as unknown as DumpMeta }),
+      onError: (error) => this.#report(new HolmesDumpError('eventLoop', error.message, error)),
+    });
+    this.#watchdog = { watchdog, key };
+    watchdog.start();
   }
 
   #applyLimits(): void {
@@ -268,7 +297,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       await this.#retain({ maxDumps: this.#config.maxDumps - 1, maxDumpBytes: this.#config.maxDumpBytes }, null);
       const context = {
         dir: this.#dir, baseName, signal: this.#abort.signal, logger: this.#logger, limits: this.#limits!,
-        format: this.#config.profileFormat,
+        format: this.#config.profileFormat, recorder: this.#recorder,
         skip: (why: string) => this.#skip(rule, why),
       };
       const output = await (this.#kinds[rule] as RuleKind<typeof config>).dump(context, config);

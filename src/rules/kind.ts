@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { ProfileFormat } from '../options.js';
+import type { FlightRecorder } from '../dumpers/flight-recorder.js';
 import type { DumpDir } from '../sinks/dump-dir.js';
 import type { Limits } from '../sources/limits.js';
 
@@ -15,6 +16,8 @@ export interface DumpContext {
   format: ProfileFormat;
   /** The limits in force (the memory limit bounds a heap snapshot's headroom). */
   limits: Limits;
+  /** The always-on CPU profiler, when `cpu.flightRecorder` is on: CPU profiles then include the seconds before the trigger. */
+  recorder: FlightRecorder | undefined;
   /** Reports that the planned dump was replaced by a cheaper one, and why (a `skip` event and a log line). */
   skip(reason: string): void;
 }

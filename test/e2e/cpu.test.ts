@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { goPprofTop } from '../helpers/go-pprof.js';
 import { freshDir, listDir, runScenario } from './run-child.js';
 
 describe('cpu rule, end to end', () => {
@@ -42,5 +43,22 @@ describe('cpu rule, end to end', () => {
 
     // nothing half-written is left: the dump and its meta only
     expect(listDir(dumpDir)).toEqual([basename(file), basename(dump!.metaFile as string)].sort());
+  });
+
+  it("with profileFormat 'both', the same profile is also written as pprof that go tool pprof reads", async () => {
+    const dumpDir = freshDir();
+    const result = await runScenario('cpu', {
+      dumpDir, interval: 100, window: 5, profileFormat: 'both',
+      cpu: { min: 20, diff: 100, abs: 60, profileDuration: 600 }, memory: false, handles: false,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const dump = result.events.find((e) => e.event === 'dump')!;
+    const base = basename(dump.file as string, '.cpuprofile');
+    expect(listDir(dumpDir)).toEqual([`${base}.cpuprofile`, `${base}.meta.json`, `${base}.pb.gz`]);
+    expect(statSync(`${dumpDir}/${base}.pb.gz`).mode & 0o777).toBe(0o600);
+    const top = goPprofTop(`${dumpDir}/${base}.pb.gz`);
+    expect(top).toContain('burnCpuInHolmesTest');
+    const meta = JSON.parse(readFileSync(dump.metaFile as string, 'utf8'));
+    expect(meta.details.files).toEqual([`${base}.cpuprofile`, `${base}.pb.gz`]);
   });
 });

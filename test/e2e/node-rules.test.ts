@@ -21,8 +21,8 @@ describe('Node rules, end to end', () => {
     expect(dump, JSON.stringify(result.events)).toBeDefined();
     expect(basename(dump.file as string)).toMatch(/^eventLoop-\d{8}T\d{6}\.\d{3}Z-\d+\.cpuprofile$/);
     const profile = JSON.parse(readFileSync(dump.file as string, 'utf8'));
-    expect(profile.nodes.map((n: { callFrame: { functionName: string } }) => n.callFrame.functionName)).toContain('blockInSlicesInHolmesTest');
     const meta = JSON.parse(readFileSync(dump.metaFile as string, 'utf8'));
+    expect(profile.nodes.map((n: { callFrame: { functionName: string } }) => n.callFrame.functionName), JSON.stringify(meta)).toContain('blockInSlicesInHolmesTest');
     expect(meta.reason.rule).toBe('eventLoop');
     expect(meta.reason.value).toBeGreaterThanOrEqual(100);
     expect(meta.summary).toMatch(/^eventLoop \d+(\.\d+)? ms >= abs 100 ms/);

@@ -1,5 +1,5 @@
+import { goPprofTop } from '../helpers/go-pprof.js';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -105,21 +105,6 @@ function sum(values: Array<number | bigint>): number {
 }
 
 let dir: string;
-
-/** Runs `go tool pprof -top`; fails loudly when Go is missing, since this is the compatibility check that matters. */
-function goPprofTop(file: string, ...flags: string[]): string {
-  const env = { ...process.env, HOME: dir, GOCACHE: join(dir, 'gocache'), GOPATH: join(dir, 'gopath'), GOFLAGS: '' };
-  const version = spawnSync('go', ['version'], { env, encoding: 'utf8' });
-  if (version.error || version.status !== 0) {
-    throw new Error(
-      'The Go toolchain is required for this test (it runs `go tool pprof`): install it with `apt-get update && apt-get install -y golang-go`.',
-    );
-  }
-  const result = spawnSync('go', ['tool', 'pprof', '-top', ...flags, file], { env, encoding: 'utf8', timeout: 170_000 });
-  expect(result.error).toBeUndefined();
-  expect(result.status, result.stderr).toBe(0);
-  return result.stdout;
-}
 
 describe('pprof conversion', () => {
   let cpu: CpuProfile;

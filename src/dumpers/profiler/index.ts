@@ -13,7 +13,7 @@ export async function startCpuProfiler(samplingIntervalMicros: number, logger: L
   const addon = loadAddon();
   const candidates: CpuProfiler[] = [];
   if (addon) candidates.push(new NativeCpuProfiler(addon));
-  else logger.info(`v8-profiler-next is not available (${String(addonLoadError())}); using node:inspector`);
+  else logger.info(`v8-profiler-next is not available (${firstLine(addonLoadError())}); using node:inspector`);
   candidates.push(new InspectorCpuProfiler());
   let lastError: unknown;
   for (const profiler of candidates) {
@@ -22,8 +22,13 @@ export async function startCpuProfiler(samplingIntervalMicros: number, logger: L
       return profiler;
     } catch (error) {
       lastError = error;
-      logger.warn(`CPU profiler ${profiler.backend} could not start (${String(error)}); trying the next one`);
+      logger.warn(`CPU profiler ${profiler.backend} could not start (${firstLine(error)}); trying the next one`);
     }
   }
   throw lastError;
+}
+
+/** A require failure carries the whole require stack; the log needs its first line. */
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split('\n')[0]!;
 }

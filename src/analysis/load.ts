@@ -1,0 +1,250 @@
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { HandlesDump } from '../dumpers/handles.js';
+import type { DumpMeta } from '../meta.js';
+import type { CallTree } from './calltree.js';
+import { cpuProfileTree, isCpuProfile, type CpuProfileFacts } from './cpuprofile.js';
+import { DumpFileError, describeFsError, firstLine } from './errors.js';
+import { isHandlesDump } from './handles.js';
+import { heapProfileTree, isHeapProfile } from './heapprofile.js';
+import { isGzip, pprofTree, type PprofFacts } from './pprof.js';
+
+/** The kinds of file holmes-node writes and reads. */
+export type DumpFormat = 'cpuprofile' | 'heapsnapshot' | 'heapprofile' | 'handles' | 'pprof' | 'block';
+
+/** Human names of the formats, for messages. */
+export const FORMAT_NAMES: Record<DumpFormat, string> = {
+  cpuprofile: 'CPU profile',
+  heapsnapshot: 'V8 heap snapshot',
+  heapprofile: 'sampling heap profile',
+  handles: 'handles dump',
+  pprof: 'pprof profile',
+  block: 'event-loop block stack',
+};
+
+/** `a CPU profile`, `an event-loop block stack`: for messages. */
+export function aFormat(format: DumpFormat): string {
+  const name = FORMAT_NAMES[format];
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+/** What a dump's file name says: `<kind>-<UTC timestamp>-<pid>.<extension>`. */
+export interface DumpName {
+  kind: string;
+  time: Date;
+  pid: number;
+  extension: string;
+  /** The name without its extension: the meta file is `<base>.meta.json`. */
+  base: string;
+}
+
+const EXTENSIONS: Array<[string, DumpFormat]> = [
+  ['.cpuprofile', 'cpuprofile'],
+  ['.heapsnapshot', 'heapsnapshot'],
+  ['.heapprofile', 'heapprofile'],
+  ['.handles.json', 'handles'],
+  ['.pb.gz', 'pprof'],
+  ['.block.json', 'block'],
+];
+// any extension: kinds and formats are added over time, and `ls` should list what it cannot yet read
+const DUMP_NAME = /^([A-Za-z][A-Za-z0-9_]*)-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d+)?Z-(\d+)\.([A-Za-z0-9_.]+)$/;
+/** JSON profiles are a few MB; past this a file is not one (and would not fit in one JS string anyway). */
+const MAX_JSON_BYTES = 512 * 1024 * 1024 - 1024;
+
+/** Parses a dump file name; null for names holmes-node does not write (temporary files included). */
+export function parseDumpName(name: string): DumpName | null {
+  const m = DUMP_NAME.exec(name);
+  if (!m || m[10] === 'meta.json') return null;
+  const [, kind, y, mo, d, h, mi, s, fraction, pid, extension] = m;
+  const time = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${fraction ?? ''}Z`);
+  if (Number.isNaN(time.getTime())) return null;
+  return { kind: kind!, time, pid: Number(pid), extension: extension!, base: name.slice(0, name.length - extension!.length - 1) };
+}
+
+/** The format a file name promises, or null for an unknown extension. */
+export function formatOf(path: string): DumpFormat | null {
+  const name = basename(path);
+  for (const [extension, format] of EXTENSIONS) if (name.endsWith(extension)) return format;
+  return null;
+}
+
+function readHead(path: string, bytes: number): Buffer {
+  let fd: number;
+  try {
+    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new DumpFileError(describeFsError(error, path), { cause: error });
+  }
+  try {
+    const buf = Buffer.alloc(bytes);
+    const read = readSync(fd, buf, 0, bytes, 0);
+    return buf.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads and parses a JSON file, with one-line errors for a missing, empty, oversized or truncated file. */
+export function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_JSON_BYTES) throw new DumpFileError(`${path}: ${size} bytes is too large for a ${what}`);
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof DumpFileError) throw error;
+    throw new DumpFileError(describeFsError(error, path), { cause: error });
+  }
+  if (text.trim() === '') throw new DumpFileError(`${path}: empty file`);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DumpFileError(`${path}: not valid JSON, truncated or damaged (${firstLine(error)})`, { cause: error });
+  }
+}
+
+/** One frame of an event-loop block stack: 1-based line and column. */
+export interface BlockFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
+/** The `.block.json` the event-loop watchdog writes: where the main thread was stuck. */
+export interface BlockDump {
+  blockedMs: number;
+  blockMs?: number;
+  detectedAt?: string;
+  /** Innermost frame first. */
+  stack: BlockFrame[];
+  stackError?: string;
+}
+
+/** Whether `value` has the shape of a `.block.json`. */
+export function isBlockDump(value: unknown): value is BlockDump {
+  const b = value as BlockDump | null;
+  return !!b && typeof b === 'object' && typeof b.blockedMs === 'number' && Array.isArray(b.stack);
+}
+
+function shapeOf(value: unknown): DumpFormat | null {
+  if (isCpuProfile(value)) return 'cpuprofile';
+  if (isHeapProfile(value)) return 'heapprofile';
+  if (isHandlesDump(value)) return 'handles';
+  if (isBlockDump(value)) return 'block';
+  return null;
+}
+
+/**
+ * The format of a file: from its extension when it is one holmes-node writes, else from its first bytes
+ * (and, for JSON, its shape). The content is checked later by the reader of that format.
+ * @throws {DumpFileError} when the file is missing or matches no format.
+ */
+export function detectFormat(path: string): DumpFormat {
+  const head = readHead(path, 256);
+  const byName = formatOf(path);
+  if (byName) return byName;
+  if (head.length === 0) throw new DumpFileError(`${path}: empty file`);
+  if (isGzip(head)) return 'pprof';
+  if (/^\s*\{\s*"snapshot"\s*:/.test(head.toString('latin1'))) return 'heapsnapshot';
+  if (!/^\s*\{/.test(head.toString('latin1'))) throw new DumpFileError(`${path}: not a file holmes-node reads (expected ${Object.values(FORMAT_NAMES).join(', ')})`);
+  const format = shapeOf(readJsonFile(path, 'profile'));
+  if (!format) throw new DumpFileError(`${path}: JSON, but not a CPU profile, heap profile, heap snapshot, handles dump or block stack`);
+  return format;
+}
+
+/** A profile as a call tree, with what its format tells beside. */
+export interface LoadedProfile {
+  format: 'cpuprofile' | 'heapprofile' | 'pprof';
+  tree: CallTree;
+  cpu?: CpuProfileFacts;
+  pprof?: PprofFacts;
+}
+
+function damaged(path: string, format: DumpFormat, error: unknown): DumpFileError {
+  return new DumpFileError(`${path}: damaged ${FORMAT_NAMES[format]} (${firstLine(error)})`, { cause: error });
+}
+
+/**
+ * Loads a CPU profile, sampling heap profile or pprof file as a call tree.
+ * @throws {DumpFileError} when the file is missing, damaged, or another kind of dump.
+ */
+export function loadProfile(path: string, format: DumpFormat, options: { sampleType?: string } = {}): LoadedProfile {
+  if (format === 'pprof') {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (error) {
+      throw new DumpFileError(describeFsError(error, path), { cause: error });
+    }
+    if (bytes.length === 0) throw new DumpFileError(`${path}: empty file`);
+    try {
+      const { tree, facts } = pprofTree(bytes, options.sampleType);
+      return { format, tree, pprof: facts };
+    } catch (error) {
+      if ((error as Error).message.startsWith('no sample type "')) throw new DumpFileError(`${path}: ${(error as Error).message}`);
+      throw damaged(path, format, error);
+    }
+  }
+  if (format !== 'cpuprofile' && format !== 'heapprofile') {
+    // a block stack is one stack, not a profile: `show` reads it
+    throw new DumpFileError(`${path}: ${aFormat(format)} is not a profile; this command reads CPU profiles, heap profiles and pprof files`);
+  }
+  const value = readJsonFile(path, FORMAT_NAMES[format]);
+  const actual = shapeOf(value);
+  if (actual !== format) {
+    throw new DumpFileError(`${path}: not ${aFormat(format)}${actual ? ` (it holds ${aFormat(actual)})` : ''}`);
+  }
+  try {
+    if (format === 'cpuprofile' && isCpuProfile(value)) {
+      const { tree, facts } = cpuProfileTree(value);
+      return { format, tree, cpu: facts };
+    }
+    if (isHeapProfile(value)) return { format, tree: heapProfileTree(value) };
+  } catch (error) {
+    throw damaged(path, format, error);
+  }
+  throw new DumpFileError(`${path}: not ${aFormat(format)}`);
+}
+
+/**
+ * Loads a `.handles.json`.
+ * @throws {DumpFileError} when the file is missing, damaged or not a handles dump.
+ */
+export function loadHandles(path: string): HandlesDump {
+  const value = readJsonFile(path, FORMAT_NAMES.handles);
+  if (!isHandlesDump(value)) {
+    const actual = shapeOf(value);
+    throw new DumpFileError(`${path}: not a handles dump${actual ? ` (it holds ${aFormat(actual)})` : ''}`);
+  }
+  return value;
+}
+
+/**
+ * Loads a `.block.json`.
+ * @throws {DumpFileError} when the file is missing, damaged or not a block stack.
+ */
+export function loadBlock(path: string): BlockDump {
+  const value = readJsonFile(path, FORMAT_NAMES.block);
+  if (!isBlockDump(value)) {
+    const actual = shapeOf(value);
+    throw new DumpFileError(`${path}: not an event-loop block stack${actual ? ` (it holds ${aFormat(actual)})` : ''}`);
+  }
+  return value;
+}
+
+/** The `.meta.json` beside a dump, or null when there is none or it cannot be read. */
+export function readMeta(dumpPath: string): DumpMeta | null {
+  const name = basename(dumpPath);
+  const parsed = parseDumpName(name);
+  const format = formatOf(name);
+  const base = parsed?.base ?? (format ? name.slice(0, name.length - EXTENSIONS.find(([, f]) => f === format)![0].length) : null);
+  if (!base) return null;
+  try {
+    const meta = JSON.parse(readFileSync(join(dirname(dumpPath), `${base}.meta.json`), 'utf8')) as DumpMeta;
+    return meta && typeof meta === 'object' ? meta : null;
+  } catch {
+    return null;
+  }
+}

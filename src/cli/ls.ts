@@ -1,0 +1,91 @@
+import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DumpFileError, describeFsError } from '../analysis/errors.js';
+import { formatOf, parseDumpName, readMeta, type DumpFormat } from '../analysis/load.js';
+import type { DumpMeta } from '../meta.js';
+import { defaultDumpDir } from '../options.js';
+import { TEMP_PREFIX } from '../sinks/dump-dir.js';
+import { COMMON_HELP, type Command } from './command.js';
+import { formatBytes, table } from './output.js';
+
+/** One dump in a directory listing. */
+export interface DumpEntry {
+  file: string;
+  path: string;
+  kind: string;
+  /** `unknown` for an extension this version of holmes-node cannot read. */
+  format: DumpFormat | 'unknown';
+  /** ISO time the dump was started (from the file name). */
+  time: string;
+  pid: number;
+  size: number;
+  /** The one-line reason from the meta file; null when there is none. */
+  summary: string | null;
+  meta: DumpMeta | null;
+}
+
+/** The dumps in `dir`, newest first; temporary and meta files are left out. */
+export function listDumps(dir: string): DumpEntry[] {
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    names = readdirSync(dir);
+  } catch (error) {
+    throw new DumpFileError(describeFsError(error, dir), { cause: error });
+  }
+  const entries: Array<DumpEntry & { sortKey: number }> = [];
+  for (const file of names) {
+    if (file.startsWith(TEMP_PREFIX)) continue;
+    const name = parseDumpName(file);
+    if (!name) continue;
+    const format = formatOf(file) ?? 'unknown';
+    const path = join(dir, file);
+    let size: number;
+    try {
+      const info = lstatSync(path);
+      if (!info.isFile()) continue;
+      size = info.size;
+    } catch {
+      continue; // removed while listing
+    }
+    const meta = readMeta(path);
+    entries.push({
+      file, path, kind: name.kind, format, time: name.time.toISOString(), pid: name.pid, size,
+      summary: typeof meta?.summary === 'string' ? meta.summary : null, meta, sortKey: name.time.getTime(),
+    });
+  }
+  entries.sort((a, b) => b.sortKey - a.sortKey || a.file.localeCompare(b.file));
+  return entries.map(({ sortKey: _, ...entry }) => entry);
+}
+
+/** `holmes-node ls [DIR]` */
+export const lsCommand: Command = {
+  name: 'ls',
+  summary: 'list the dumps in a directory, newest first, with the reason each was taken',
+  help: `Usage: holmes-node ls [DIR] [--json]
+
+Lists the dumps in DIR, newest first: kind, time (UTC), size and the one-line
+reason from the .meta.json beside each. Temporary files (.holmes-tmp-*) are
+left out. DIR defaults to ${defaultDumpDir()}.
+
+Options:
+${COMMON_HELP}`,
+  options: {},
+  arity: [0, 1],
+  run(args, out) {
+    const dir = resolve(args.positionals[0] ?? defaultDumpDir());
+    const dumps = listDumps(dir);
+    if (dumps.length === 0) throw new DumpFileError(`no dumps in ${dir}`);
+    out.emit({ dir, dumps }, ({ dumps: list }) => {
+      const rows = list.map((d) => [
+        d.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+        d.kind,
+        formatBytes(d.size),
+        d.file,
+        d.summary ?? '(no meta file)',
+      ]);
+      const count = `${list.length} dump${list.length === 1 ? '' : 's'}`;
+      return `${dir}: ${count}\n${table(['time (UTC)', 'kind', 'size', 'file', 'reason'], rows, [false, false, true, false, false])}`;
+    });
+  },
+};

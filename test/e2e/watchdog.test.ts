@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { freshDir, listDir, type ChildEvent } from './run-child.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/block.mjs', import.meta.url));
+const SOURCE = readFileSync(FIXTURE, 'utf8').split('\n');
+/** 1-based line of the first fixture code line (not a comment) containing `text`. */
+const lineOf = (text: string): number => SOURCE.findIndex((line) => line.includes(text) && !line.trimStart().startsWith('//')) + 1;
+
+interface Frame { functionName: string; url: string; lineNumber: number; columnNumber: number }
+interface BlockFile { blockMs: number; blockedMs: number; captureLatencyMs: number; stack: Frame[]; callFrames: Array<{ functionName: string; location: { lineNumber: number } }> }
+
+/** A child running fixtures/block.mjs; its JSON lines are collected as they come. */
+function startChild(mode: string, options: object) {
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', FIXTURE, mode, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const events: ChildEvent[] = [];
+  let stderr = '';
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      events.push(JSON.parse(buffer.slice(0, newline)) as ChildEvent);
+      buffer = buffer.slice(newline + 1);
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, events, exited, stderr: () => stderr };
+}
+
+/** Polls until `check` returns a value; `timeoutMs` is a safety net against a hang, not a speed assertion. */
+async function waitUntil<T>(check: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Safety net: a child that hangs is killed and the test fails with what it said. */
+async function exitOf(run: ReturnType<typeof startChild>, timeoutMs = 60_000) {
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+  try {
+    return await run.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function expectPrivateFile(path: string): void {
+  expect(existsSync(path), path).toBe(true);
+  expect(statSync(path).mode & 0o777).toBe(0o600);
+}
+
+describe('block watchdog, end to end', () => {
+  it('takes the stack of a 3 s synchronous block while it is still blocked, then the process exits by itself', async () => {
+    const dir = freshDir('holmes-block-');
+    const run = startChild('block', { dumpDir: dir, eventLoop: { block: 500 } });
+    const { code } = await exitOf(run);
+    expect(code, run.stderr() + JSON.stringify(run.events)).toBe(0);
+
+    const names = run.events.map((e) => e.event);
+    expect(names).toEqual(expect.arrayContaining(['blocking', 'resumed', 'dump', 'end']));
+    const resumed = run.events.find((e) => e.event === 'resumed')!;
+    const dump = run.events.find((e) => e.event === 'dump')!;
+    expect(dump.kind).toBe('eventLoop');
+    // the worker wrote it while the loop stood still; the main thread heard of it once it ran again
+    expect(dump.at as number).toBeGreaterThanOrEqual(resumed.at as number);
+
+    const file = dump.file as string;
+    const metaFile = dump.metaFile as string;
+    expect(file).toMatch(/eventLoop-\d{8}T\d{6}\.\d{3}Z-\d+\.block\.json$/);
+    expect(metaFile).toBe(file.replace(/\.block\.json$/, '.meta.json'));
+    expectPrivateFile(file);
+    expectPrivateFile(metaFile);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(listDir(dir)).toEqual([basename(file), basename(metaFile)]); // no temporary file left
+
+    const block = JSON.parse(readFileSync(file, 'utf8')) as BlockFile;
+    expect(block.blockMs).toBe(500);
+    // captured while blocked: after `block` ms of stand-still, before the 3 s block ended
+    expect(block.blockedMs).toBeGreaterThanOrEqual(500);
+    expect(block.blockedMs).toBeLessThan(3000);
+    expect(block.captureLatencyMs).toBeGreaterThanOrEqual(0);
+
+    // the top of the stack is the blocking code: the helper it spins in, or the loop itself
+    const names0 = block.stack.map((f) => f.functionName);
+    expect(['spinInHolmesTest', 'blockTheLoopInHolmesTest']).toContain(names0[0]);
+    const blocker = names0.indexOf('blockTheLoopInHolmesTest');
+    expect(blocker).toBeGreaterThanOrEqual(0);
+    expect(blocker).toBeLessThanOrEqual(1);
+    const frame = block.stack[blocker]!;
+    expect(frame.url).toMatch(/\/test\/fixtures\/block\.mjs$/);
+    // 1-based: the line that calls the helper, or the loop condition on the same line
+    expect(frame.lineNumber).toBe(lineOf('x += spinInHolmesTest(x)'));
+    expect(frame.columnNumber).toBeGreaterThanOrEqual(1);
+    if (blocker === 1) {
+      const spin = block.stack[0]!;
+      expect(spin.lineNumber).toBeGreaterThanOrEqual(lineOf('function spinInHolmesTest'));
+      expect(spin.lineNumber).toBeLessThanOrEqual(lineOf('function spinInHolmesTest') + 2);
+    }
+    // raw frames stay 0-based, as the protocol sends them, and hold no scopes
+    expect(block.callFrames[blocker]!.location.lineNumber).toBe(frame.lineNumber - 1);
+    expect(JSON.stringify(block.callFrames)).not.toContain('scopeChain');
+
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, any>;
+    expect(meta).toMatchObject({
+      kind: 'eventLoop',
+      file: basename(file),
+      reason: { rule: 'eventLoop', value: block.blockedMs, average: 0, trigger: 'block', thresholds: { block: 500 } },
+      pid: run.child.pid,
+    });
+    expect(meta.summary).toMatch(/^eventLoop blocked for \d+ ms >= block 500 ms, in (spinInHolmesTest|blockTheLoopInHolmesTest) \(block\.mjs:\d+:\d+\)$/);
+    expect(Date.parse(meta.endTime)).toBeGreaterThanOrEqual(Date.parse(meta.startTime));
+
+    // the watchdog is one more thread, and only while started
+    const blocking = run.events.find((e) => e.event === 'blocking')!;
+    if (blocking.threadsBefore !== null) expect(blocking.threadsAfter).toBe((blocking.threadsBefore as number) + 1);
+  });
+
+  it('diagnoses an infinite loop: the dump appears while the child still spins', async () => {
+    const dir = freshDir('holmes-block-');
+    const run = startChild('forever', { dumpDir: dir, eventLoop: { block: 500 } });
+    try {
+      await waitUntil(() => (run.events.some((e) => e.event === 'blocking') ? true : undefined), 'the child to start blocking');
+      // the meta is written after the dump: once it is there, both are complete
+      const metaName = await waitUntil(() => {
+        if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`child exited: ${run.stderr()}`);
+        return existsSync(dir) ? listDir(dir).find((name) => name.endsWith('.meta.json')) : undefined;
+      }, 'the .meta.json of the blocked loop');
+      expect(run.child.exitCode).toBeNull(); // still spinning
+      expect(run.events.at(-1)!.event).toBe('blocking'); // and has not said a word since it began
+
+      const file = join(dir, metaName.replace(/\.meta\.json$/, '.block.json'));
+      expectPrivateFile(file);
+      const block = JSON.parse(readFileSync(file, 'utf8')) as BlockFile;
+      expect(block.stack[0]!.functionName).toBe('spinForeverInHolmesTest');
+      expect(block.stack[0]!.lineNumber).toBe(lineOf('while (true) {}'));
+      expect(block.blockedMs).toBeGreaterThanOrEqual(500);
+      const meta = JSON.parse(readFileSync(join(dir, metaName), 'utf8')) as Record<string, any>;
+      expect(meta.summary).toContain('spinForeverInHolmesTest');
+    } finally {
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+  });
+
+  it('with block 0 (the default) there is no worker and a blocked loop leaves no dump', async () => {
+    const dir = freshDir('holmes-block-');
+    const run = startChild('off', { dumpDir: dir });
+    const { code } = await exitOf(run);
+    expect(code, run.stderr()).toBe(0);
+    expect(run.events.map((e) => e.event)).toEqual(expect.arrayContaining(['blocking', 'resumed', 'end']));
+    expect(run.events.filter((e) => e.event === 'dump')).toEqual([]);
+    expect(existsSync(dir) ? listDir(dir).filter((name) => name.includes('.block.')) : []).toEqual([]);
+    const blocking = run.events.find((e) => e.event === 'blocking')!;
+    if (blocking.threadsBefore !== null) expect(blocking.threadsAfter).toBe(blocking.threadsBefore);
+  });
+});
