@@ -25,9 +25,10 @@ describe('cpu rule, end to end', () => {
     expect(profile.samples.length).toBeGreaterThan(0);
     expect(profile.timeDeltas.length).toBe(profile.samples.length);
     const names = profile.nodes.map((node: { callFrame: { functionName: string } }) => node.callFrame.functionName);
-    expect(names).toContain('burnCpuInHolmesTest');
-
     const meta = JSON.parse(readFileSync(dump!.metaFile as string, 'utf8'));
+    const hits = profile.nodes.map((node: { callFrame: { functionName: string }; hitCount?: number }) => `${node.callFrame.functionName}:${node.hitCount ?? 0}`);
+    expect(names, `${hits.join(' ')} ${JSON.stringify(meta.details)} ${meta.summary}`).toContain('burnCpuInHolmesTest');
+
     expect(meta.kind).toBe('cpu');
     expect(meta.file).toBe(basename(file));
     expect(meta.reason.value).toBeGreaterThanOrEqual(20);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { request } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { ChildEvent } from './run-child.js';
+import { CHILD_FLAGS, type ChildEvent } from './run-child.js';
 
 const HOST = fileURLToPath(new URL('../fixtures/host.mjs', import.meta.url));
 
@@ -39,7 +39,7 @@ export class Host {
 
   /** Starts the host with these holmes options; resolves once it serves. */
   static async start(options: object, { nodeArgs = [] as string[], env = {} as Record<string, string> } = {}): Promise<Host> {
-    const child = spawn(process.execPath, ['--unhandled-rejections=strict', ...nodeArgs, HOST, JSON.stringify(options)], {
+    const child = spawn(process.execPath, [...CHILD_FLAGS, ...nodeArgs, HOST, JSON.stringify(options)], {
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -3,7 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { freshDir, listDir, type ChildEvent } from './run-child.js';
+import { BlockDetector } from '../../src/watchdog/detector.js';
+import { heartbeatInterval, since } from '../../src/watchdog/protocol.js';
+import { CHILD_FLAGS, freshDir, listDir, type ChildEvent } from './run-child.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/block.mjs', import.meta.url));
 const SOURCE = readFileSync(FIXTURE, 'utf8').split('\n');
@@ -15,7 +17,7 @@ interface BlockFile { blockMs: number; blockedMs: number; captureLatencyMs: numb
 
 /** A child running fixtures/block.mjs; its JSON lines are collected as they come. */
 function startChild(mode: string, options: object) {
-  const child = spawn(process.execPath, ['--unhandled-rejections=strict', FIXTURE, mode, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CHILD_FLAGS, FIXTURE, mode, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const events: ChildEvent[] = [];
   let stderr = '';
   let buffer = '';
@@ -132,7 +134,8 @@ describe('block watchdog, end to end', () => {
       // the meta is written after the dump: once it is there, both are complete
       const metaName = await waitUntil(() => {
         if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`child exited: ${run.stderr()}`);
-        return existsSync(dir) ? listDir(dir).find((name) => name.endsWith('.meta.json')) : undefined;
+        // the final name only: a temporary file `.holmes-tmp-…` is renamed into place when whole
+        return existsSync(dir) ? listDir(dir).find((name) => /^eventLoop-.*\.meta\.json$/.test(name)) : undefined;
       }, 'the .meta.json of the blocked loop');
       expect(run.child.exitCode).toBeNull(); // still spinning
       expect(run.events.at(-1)!.event).toBe('blocking'); // and has not said a word since it began
@@ -151,6 +154,16 @@ describe('block watchdog, end to end', () => {
     }
   });
 
+  it('never keeps the process alive: started, never stopped, the child still ends by itself', async () => {
+    const dir = freshDir('holmes-block-');
+    const run = startChild('nostop', { dumpDir: dir, eventLoop: { block: 500 } });
+    const { code } = await exitOf(run);
+    expect(code, run.stderr()).toBe(0);
+    expect(run.events.at(-1)!.event).toBe('resumed');
+    // the worker wrote its dump during the 1 s block, whether or not the main thread heard of it before it ended
+    expect(listDir(dir).filter((name) => /^eventLoop-.*\.block\.json$/.test(name))).toHaveLength(1);
+  });
+
   it('with block 0 (the default) there is no worker and a blocked loop leaves no dump', async () => {
     const dir = freshDir('holmes-block-');
     const run = startChild('off', { dumpDir: dir });
@@ -161,5 +174,52 @@ describe('block watchdog, end to end', () => {
     expect(existsSync(dir) ? listDir(dir).filter((name) => name.includes('.block.')) : []).toEqual([]);
     const blocking = run.events.find((e) => e.event === 'blocking')!;
     if (blocking.threadsBefore !== null) expect(blocking.threadsAfter).toBe(blocking.threadsBefore);
+  });
+});
+
+describe('block watchdog decision (the worker\'s detector)', () => {
+  it('acts once per blocked episode and re-arms when the heartbeat moves again', () => {
+    const detector = new BlockDetector(500, 0);
+    expect(detector.observe(1, 0, 100)).toEqual({ action: 'none' });
+    expect(detector.dueIn(100)).toBe(400);
+    expect(detector.observe(1, 0, 499)).toEqual({ action: 'none' });
+    expect(detector.observe(1, 0, 500)).toEqual({ action: 'capture' });
+    expect(detector.armed).toBe(false);
+    expect(detector.observe(1, 0, 900)).toEqual({ action: 'none' });
+    expect(detector.observe(1, 0, 5000)).toEqual({ action: 'none' });
+    // the loop ran again: the stand-still lasted from the last beat before it to the first beat after it
+    expect(detector.observe(2, 5010, 5020)).toEqual({ action: 'resumed', blockedMs: 5010 });
+    expect(detector.armed).toBe(true);
+    expect(detector.observe(2, 5010, 5510)).toEqual({ action: 'capture' });
+  });
+
+  it('lets an episode go within the cooldown of the previous capture, and catches the next one after it', () => {
+    const detector = new BlockDetector(500, 10_000);
+    expect(detector.observe(1, 0, 600)).toEqual({ action: 'capture' });
+    detector.coolDown(650);
+    expect(detector.observe(2, 700, 800).action).toBe('resumed');
+    expect(detector.observe(2, 700, 1200)).toEqual({ action: 'cooldown' });
+    expect(detector.observe(2, 700, 1300)).toEqual({ action: 'none' }); // said once per episode
+    expect(detector.observe(3, 11_000, 11_000).action).toBe('resumed');
+    expect(detector.observe(3, 11_000, 11_500)).toEqual({ action: 'capture' });
+  });
+
+  it('a healthy heartbeat never fires, and times compare across the int32 wrap of the clock', () => {
+    const detector = new BlockDetector(100, 0);
+    for (let beat = 1; beat <= 1000; beat++) expect(detector.observe(beat, beat * 25, beat * 25 + 99).action).toBe('none');
+    const late = 2 ** 31 - 100;
+    const wrapped = (late + 400) | 0;
+    expect(wrapped).toBeLessThan(0);
+    expect(since(wrapped, late)).toBe(400);
+    const wrap = new BlockDetector(300, 0);
+    expect(wrap.observe(7, late, late + 10)).toEqual({ action: 'none' });
+    expect(wrap.observe(7, late, wrapped)).toEqual({ action: 'capture' });
+  });
+
+  it('beats every min(100, block / 4) ms', () => {
+    expect(heartbeatInterval(100)).toBe(25);
+    expect(heartbeatInterval(250)).toBe(62);
+    expect(heartbeatInterval(400)).toBe(100);
+    expect(heartbeatInterval(600_000)).toBe(100);
   });
 });
