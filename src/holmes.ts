@@ -26,7 +26,7 @@ import { enforceRetention, type RetentionLimits } from './sinks/retention.js';
 import { CpuSource } from './sources/cpu.js';
 import { EventLoopDelaySource } from './sources/event-loop.js';
 import { GcSource } from './sources/gc.js';
-import { heapUsedPercent } from './sources/heap.js';
+import { HeapSource } from './sources/heap.js';
 import { countActiveResources } from './sources/handles.js';
 import { detectLimits, type Limits } from './sources/limits.js';
 import { MemorySource } from './sources/memory.js';
@@ -83,6 +83,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   readonly #memory = new MemorySource(1);
   readonly #loopDelay = new EventLoopDelaySource();
   readonly #gc = new GcSource();
+  readonly #heap = new HeapSource();
   readonly #tracker = new AsyncStackTracker();
   readonly #recorder: FlightRecorder;
   readonly #kinds: { [K in RuleName]: RuleKind<ResolvedConfig[K]> };
@@ -111,7 +112,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
         memory: () => this.#memory.read(),
         handles: countActiveResources,
         eventLoop: () => this.#loopDelay.read(),
-        heap: heapUsedPercent,
+        heap: () => this.#heap.read(),
         gc: () => this.#gc.read(),
       },
       this.#config.window,
