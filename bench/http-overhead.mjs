@@ -1,0 +1,158 @@
+// Question 2: what does holmes-node cost a real service?
+//
+// A small HTTP server on loopback runs in a child process (lib/http-server.mjs), loaded by autocannon from this
+// process: 10 connections, count-bounded. One server process serves every run (warmed up once); before each run
+// the variant's Holmes is started in it (the previous one stopped), so only holmes-node differs between runs.
+// Variants, in rotated order each round
+// (A B C D E F, B C D E F A, …), every ratio against the `off` run of the same round:
+//   off        holmes-node not loaded
+//   off-again  holmes-node not loaded: an A/A control whose ratio to `off` is the noise band
+//   armed-5s   new Holmes().start() with every default (interval 5 s)
+//   armed-100ms interval 100 ms; every rule's abs and diff set out of reach (1e9; min unchanged) so nothing
+//              fires: the loaded server at ~100 % of a core would fire the cpu rule (that is the next variant)
+//              and a single GC pause can fill 10 % of a 100 ms window (the gc rule); sampling, every source and
+//              every rule evaluation run as usual
+//   profiling  interval 100 ms, window 1, cpu min 0 abs 0, profileDuration 600 s: the cpu rule fires on the 2nd
+//              tick and a CPU profile (holmes' 1 ms sampling) runs through the whole measured load; stop()
+//              abandons it (the log line proves it was running)
+//   trackStacks default 5 s interval with handles.trackStacks on (an async_hooks init hook per resource)
+//
+//   node bench/http-overhead.mjs [--quick] [--json out.json]
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepareDist } from './lib/load.mjs';
+import { log, machine, runMain } from './lib/cli.mjs';
+import { makeTemp, removeTemp } from './lib/children.mjs';
+import { load, startService } from './lib/service.mjs';
+import { median, rotate, spread, table } from './lib/stats.mjs';
+
+export const VARIANTS = {
+  off: null,
+  'off-again': null,
+  'armed-5s': {},
+  'armed-100ms': { interval: 100, unreachable: true },
+  profiling: { interval: 100, window: 1, cpu: { min: 0, abs: 0, profileDuration: 600_000 } },
+  trackStacks: { handles: { trackStacks: true } },
+};
+
+function plan(quick) {
+  return quick
+    ? { rounds: 2, connections: 10, firstWarmup: 6_000, warmup: 800, amount: 3_000, settleMs: 250 }
+    : { rounds: 16, connections: 10, firstWarmup: 40_000, warmup: 1_500, amount: 6_000, settleMs: 250 };
+}
+
+async function oneRun(svc, name, p, dumpRoot) {
+  const dumpDir = join(dumpRoot, `${name}-${Date.now()}`);
+  await svc.configure(VARIANTS[name], dumpDir, p.settleMs);
+  await load(svc.port, { connections: p.connections, amount: p.warmup, keepLatencies: false });
+  await svc.reset();
+  const r = await load(svc.port, { connections: p.connections, amount: p.amount });
+  const st = await svc.stats();
+  const logs = await svc.configure(null, undefined, 0); // stops this variant's Holmes; returns its log
+  const profiled = logs.some(([, m]) => /capture abandoned/.test(m));
+  const faults = logs.filter(([level]) => level !== 'info');
+  const leftovers = existsSync(dumpDir) ? readdirSync(dumpDir) : [];
+  if (r.errors || r.timeouts || r.non2xx || r.ok !== p.amount) {
+    throw new Error(`${name}: ${r.ok}/${p.amount} ok, ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
+  }
+  if (name === 'profiling' && !profiled) throw new Error('profiling: no CPU profile was running during the load');
+  if (faults.length) throw new Error(`${name}: holmes reported ${JSON.stringify(faults)}`);
+  return {
+    rps: r.rps,
+    latencyP50Ms: r.latencyMs.p50,
+    latencyP99Ms: r.latencyMs.p99,
+    latencyMaxMs: r.latencyMs.max,
+    spanMs: r.spanMs,
+    serverCpuUsPerRequest: st.cpuUs / st.served,
+    serverLoopDelayP99Ms: st.loopDelayMs.p99,
+    profiled,
+    // dumps holmes started during the run (the profiling variant's one is expected; any other is reported)
+    dumps: logs.filter(([, m]) => /taking a \w+ dump/.test(m)).map(([, m]) => m),
+    leftoverFiles: leftovers.length,
+  };
+}
+
+export async function main({ quick }) {
+  const p = plan(quick);
+  prepareDist();
+  const names = Object.keys(VARIANTS);
+  const dumpRoot = makeTemp('holmes-bench-http-');
+  log(`http overhead: ${p.rounds} rounds x ${names.length} variants in one server process; ${p.firstWarmup} warm-up requests once, then per run: configure, ${p.warmup} warm-up, ${p.amount} measured, ${p.connections} connections`);
+  const rounds = [];
+  const svc = await startService();
+  try {
+    await load(svc.port, { connections: p.connections, amount: p.firstWarmup, keepLatencies: false });
+    for (let r = 0; r < p.rounds; r++) {
+      const round = { order: rotate(names, r) };
+      for (const name of round.order) round[name] = await oneRun(svc, name, p, dumpRoot);
+      rounds.push(round);
+      log(`  round ${r + 1}/${p.rounds}: ${names.map((n) => `${n} ${round[n].rps.toFixed(0)}/s p99 ${round[n].latencyP99Ms.toFixed(2)} ms`).join(', ')}`);
+    }
+  } finally {
+    await svc.stop().catch(() => undefined);
+    removeTemp(dumpRoot);
+  }
+
+  const perVariant = {};
+  for (const name of names) {
+    const runs = rounds.map((r) => r[name]);
+    const ratio = (key) => spread(rounds.map((r) => r[name][key] / r.off[key]));
+    perVariant[name] = {
+      rps: spread(runs.map((x) => x.rps)),
+      latencyP99Ms: spread(runs.map((x) => x.latencyP99Ms)),
+      latencyP50Ms: spread(runs.map((x) => x.latencyP50Ms)),
+      serverCpuUsPerRequest: spread(runs.map((x) => x.serverCpuUsPerRequest)),
+      serverLoopDelayP99Ms: spread(runs.map((x) => x.serverLoopDelayP99Ms)),
+      // rps ratio < 1 means fewer requests/s than off; cost = 1 - ratio
+      rpsRatio: ratio('rps'),
+      p99Ratio: ratio('latencyP99Ms'),
+      cpuPerRequestRatio: ratio('serverCpuUsPerRequest'),
+      dumpsTaken: runs.reduce((n, x) => n + x.dumps.length, 0),
+      leftoverFiles: runs.reduce((n, x) => n + x.leftoverFiles, 0),
+    };
+  }
+  const offRps = rounds.map((r) => r.off.rps);
+  const noise = {
+    // spread of the baseline itself across rounds: (max - min) / median
+    baselineRpsSpreadPct: ((Math.max(...offRps) - Math.min(...offRps)) / median(offRps)) * 100,
+    // A/A: ratio of two unwatched runs in the same round
+    aaRpsRatio: perVariant['off-again'].rpsRatio,
+    aaP99Ratio: perVariant['off-again'].p99Ratio,
+    aaCpuPerRequestRatio: perVariant['off-again'].cpuPerRequestRatio,
+  };
+  // the A/A band: half the interquartile range of the A/A ratio, and the full min-max half-width
+  const aaHalfWidthPct = Math.max(Math.abs(noise.aaRpsRatio.p25 - 1), Math.abs(noise.aaRpsRatio.p75 - 1)) * 100;
+  noise.aaHalfWidthPct = aaHalfWidthPct;
+  noise.aaFullHalfWidthPct = Math.max(Math.abs(noise.aaRpsRatio.min - 1), Math.abs(noise.aaRpsRatio.max - 1)) * 100;
+  const cost = (name) => (1 - perVariant[name].rpsRatio.median) * 100;
+  const targets = {
+    armed5sIndistinguishable: {
+      target: 'armed at 5 s: rps cost under 0.5 % (not resolvable end to end: the A/A band is wider); withinNoise = |median cost| <= the A/A interquartile half-width',
+      costPct: cost('armed-5s'),
+      aaHalfWidthPct,
+      withinNoise: Math.abs(cost('armed-5s')) <= aaHalfWidthPct,
+    },
+    armed100msUnder2pct: { target: 'armed at 100 ms: rps cost under 2 %', costPct: cost('armed-100ms'), met: cost('armed-100ms') < 2 },
+  };
+
+  const d = (x) => ((x - 1) * 100).toFixed(1);
+  const pct = (s) => `${d(s.median)} % [${d(s.p25)} … ${d(s.p75)}] (${d(s.min)} … ${d(s.max)})`;
+  log();
+  log(table([
+    ['variant', 'req/s (median)', 'Δ req/s vs off: median [quartiles] (min … max)', 'p99 ms', 'Δ p99 vs off', 'server CPU µs/req', 'Δ CPU/req'],
+    ...names.map((n) => {
+      const v = perVariant[n];
+      return [n, v.rps.median.toFixed(0), n === 'off' ? '—' : pct(v.rpsRatio), v.latencyP99Ms.median.toFixed(2), n === 'off' ? '—' : pct(v.p99Ratio),
+        v.serverCpuUsPerRequest.median.toFixed(1), n === 'off' ? '—' : pct(v.cpuPerRequestRatio)];
+    }),
+  ]));
+  for (const n of names) {
+    const expected = n === 'profiling' ? p.rounds : 0;
+    if (perVariant[n].dumpsTaken !== expected) log(`note: ${n} started ${perVariant[n].dumpsTaken} dump(s) over ${p.rounds} runs (expected ${expected})`);
+  }
+  log(`noise band: baseline req/s spread across rounds ${noise.baselineRpsSpreadPct.toFixed(1)} %; A/A (off-again vs off) ${pct(noise.aaRpsRatio)}`);
+
+  return { name: 'http-overhead', machine: machine(), quick, plan: p, variants: VARIANTS, perVariant, noise, targets, rounds };
+}
+
+await runMain(import.meta.url, main);

@@ -1,0 +1,73 @@
+// Running the HTTP service child (lib/http-server.mjs) and loading it with autocannon, bounded in count and time.
+import autocannon from 'autocannon';
+import { fileURLToPath } from 'node:url';
+import { spawnChild } from './children.mjs';
+import { distribution } from './stats.mjs';
+
+const SERVER = fileURLToPath(new URL('./http-server.mjs', import.meta.url));
+
+/** Starts the service (holmes-node imported, not started). */
+export async function startService({ timeoutMs = 600_000 } = {}) {
+  const svc = spawnChild(SERVER, [], { timeoutMs });
+  const { port } = await svc.next('ready', 30_000);
+  return {
+    ...svc,
+    port,
+    /** Stops the running Holmes (if any) and starts one with `holmes` options (null: none); returns the previous one's log. */
+    configure: async (holmes, dumpDir, settleMs = 400) => (await svc.request({ type: 'configure', holmes, dumpDir, settleMs }, 'configured', 60_000)).logs,
+    reset: (monitor = true) => svc.request({ type: 'reset', monitor }, 'reset-ok', 10_000),
+    stats: () => svc.request({ type: 'stats' }, 'stats', 10_000),
+    /** Stops holmes and the server; returns holmes' log lines and dumps. */
+    async stop() {
+      const stopped = svc.next('stopped', 30_000).catch(() => null);
+      svc.send({ type: 'exit' });
+      const result = await stopped;
+      await svc.close(5000);
+      return result;
+    },
+  };
+}
+
+/**
+ * One bounded autocannon run against 127.0.0.1:port. Count-bounded (`amount`), with a hard time cap.
+ * Throughput is computed from the first to the last response (autocannon's own duration is rounded up to
+ * its 1 s sampling tick when a run is count-bounded); latencies are taken per response at µs resolution.
+ */
+export function load(port, { connections = 10, amount, overallRate, capMs = 60_000, keepLatencies = true }) {
+  return new Promise((resolve, reject) => {
+    const latencies = keepLatencies ? new Float64Array(amount) : null;
+    let n = 0;
+    let ok = 0;
+    let first = 0;
+    let last = 0;
+    const startedAt = performance.now();
+    const instance = autocannon(
+      { url: `http://127.0.0.1:${port}/`, connections, amount, overallRate, pipelining: 1, timeout: 10, sampleInt: 100 },
+      (error, result) => {
+        clearTimeout(cap);
+        if (error) return reject(error);
+        const spanMs = last - first;
+        resolve({
+          requests: n,
+          ok,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          non2xx: result.non2xx,
+          spanMs,
+          wallMs: last - startedAt,
+          rps: spanMs > 0 ? ((n - 1) * 1000) / spanMs : NaN,
+          latencyMs: latencies ? distribution(latencies.subarray(0, Math.min(n, amount))) : null,
+        });
+      },
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      const now = performance.now();
+      if (n === 0) first = now;
+      last = now;
+      if (latencies && n < amount) latencies[n] = responseTime;
+      n++;
+      if (statusCode >= 200 && statusCode < 300) ok++;
+    });
+    const cap = setTimeout(() => instance.stop(), capMs);
+  });
+}

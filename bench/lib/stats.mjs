@@ -1,0 +1,94 @@
+// Small statistics and formatting helpers shared by the benchmarks.
+
+/** Sorted copy (numbers ascending). Accepts arrays and typed arrays. */
+export function sorted(values) {
+  const copy = Float64Array.from(values);
+  copy.sort();
+  return copy;
+}
+
+/** Nearest-rank percentile of an already sorted array; p in [0, 100]. */
+export function percentileSorted(s, p) {
+  if (s.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * s.length);
+  return s[Math.min(s.length - 1, Math.max(0, rank - 1))];
+}
+
+export function percentile(values, p) {
+  return percentileSorted(sorted(values), p);
+}
+
+export const median = (values) => percentile(values, 50);
+export const mean = (values) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN);
+export const min = (values) => values.reduce((a, b) => Math.min(a, b), Infinity);
+export const max = (values) => values.reduce((a, b) => Math.max(a, b), -Infinity);
+
+/** Median with quartiles, min and max: how results are reported across rounds. */
+export function spread(values) {
+  const s = sorted(values);
+  return {
+    median: percentileSorted(s, 50),
+    p25: percentileSorted(s, 25),
+    p75: percentileSorted(s, 75),
+    min: s[0],
+    max: s[s.length - 1],
+    n: s.length,
+  };
+}
+
+/** Summary of a distribution of per-sample values. */
+export function distribution(values) {
+  const s = sorted(values);
+  return {
+    n: s.length,
+    min: s[0],
+    p50: percentileSorted(s, 50),
+    p90: percentileSorted(s, 90),
+    p99: percentileSorted(s, 99),
+    p999: percentileSorted(s, 99.9),
+    max: s[s.length - 1],
+    mean: mean(s),
+  };
+}
+
+/** Rounds to `digits` significant decimals for JSON output. */
+export function round(value, digits = 3) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return value;
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Deep-rounds every number in a plain object/array (for readable JSON). */
+export function roundAll(value, digits = 3) {
+  if (typeof value === 'number') return round(value, digits);
+  if (Array.isArray(value)) return value.map((v) => roundAll(v, digits));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundAll(v, digits)]));
+  }
+  return value;
+}
+
+/** `+1.23 %` style signed percent of a ratio (1.0123 → '+1.23 %'). */
+export function pctOfRatio(ratio, digits = 2) {
+  const pct = (ratio - 1) * 100;
+  return `${pct >= 0 ? '+' : ''}${pct.toFixed(digits)} %`;
+}
+
+/** Formats a spread of ratios as `+0.4 % (−3.1 … +2.9 %)`. */
+export function ratioSpread(s, digits = 1) {
+  return `${pctOfRatio(s.median, digits)} (${pctOfRatio(s.min, digits)} … ${pctOfRatio(s.max, digits)})`;
+}
+
+/** A plain-text table: rows of strings, first row the header. First column left-aligned, the rest right unless `left`. */
+export function table(rows, { left = false } = {}) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i] ?? '').length)));
+  const line = (r) => r.map((c, i) => (i === 0 || left ? String(c ?? '').padEnd(widths[i]) : String(c ?? '').padStart(widths[i]))).join('  ').trimEnd();
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** Rotates `items` by `k` places: round k of an alternating schedule (A B C, B C A, C A B…). */
+export function rotate(items, k) {
+  const n = items.length;
+  const shift = ((k % n) + n) % n;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
