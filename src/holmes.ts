@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { CaptureAbandoned } from './dumpers/cpu-profile.js';
 import { AsyncStackTracker } from './dumpers/async-stacks.js';
 import { FlightRecorder } from './dumpers/flight-recorder.js';
+import { loadAddon } from './dumpers/profiler/v8-profiler-next.js';
 import { HolmesDumpError, HolmesError } from './errors.js';
 import { safeLogger, silentLogger, type Logger } from './logger.js';
 import { buildMeta, summarize, type DumpMeta, type FireReason } from './meta.js';
@@ -24,7 +25,7 @@ import { Sampler, type Reading, type SeriesName } from './sampler.js';
 import { DumpDir, dumpBaseName } from './sinks/dump-dir.js';
 import { enforceRetention, type RetentionLimits } from './sinks/retention.js';
 import { CpuSource } from './sources/cpu.js';
-import { EventLoopDelaySource } from './sources/event-loop.js';
+import { EventLoopDelaySource, loopResolution } from './sources/event-loop.js';
 import { GcSource } from './sources/gc.js';
 import { HeapSource } from './sources/heap.js';
 import { countActiveResources } from './sources/handles.js';
@@ -81,7 +82,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   readonly #sampler: Sampler;
   readonly #cpu = new CpuSource(null);
   readonly #memory = new MemorySource(1);
-  readonly #loopDelay = new EventLoopDelaySource();
+  readonly #loopDelay: EventLoopDelaySource;
   readonly #gc = new GcSource();
   readonly #heap = new HeapSource();
   readonly #tracker = new AsyncStackTracker();
@@ -92,6 +93,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   readonly #jobs = new Set<Promise<void>>();
   #abort = new AbortController();
   #limits: Limits | undefined;
+  #lastEvaluation = 0;
   /** The blocked-loop watchdog while eventLoop.block > 0, with the settings it was started with. */
   #watchdog: { watchdog: BlockWatchdog; key: string } | undefined;
   #started = false;
@@ -102,6 +104,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#config = resolveOptions(options);
     this.#logger = safeLogger(this.#config.logger ?? silentLogger);
     this.#dir = new DumpDir(this.#config.dumpDir);
+    this.#loopDelay = new EventLoopDelaySource(loopResolution(this.#config.interval));
     this.#recorder = new FlightRecorder(this.#logger, (error) => this.#report(new HolmesError('HOLMES_RECORDER', `holmes-node: flight recorder: ${String(error)}`, { cause: error })));
     this.#kinds = {
       cpu: cpuRule, memory: memoryRule, handles: handlesRule(this.#tracker), eventLoop: eventLoopRule, heap: heapRule, gc: gcRule,
@@ -145,6 +148,8 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#syncRuntime();
     this.#sampler.start();
     this.#track(this.#prepareDir());
+    // load the profiler addon now (about 140 ms the first time), not in the middle of the first incident
+    if (this.#config.cpu.enabled || this.#config.eventLoop.enabled) setImmediate(loadAddon).unref();
     this.#logger.info(`watching every ${this.#config.interval} ms, dumps to ${this.#dir.path}`);
     return this;
   }
@@ -179,9 +184,21 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     const previous = this.#config;
     const next = applyUpdate(previous, update);
     this.#config = next;
-    if (next.interval !== previous.interval) this.#sampler.setInterval(next.interval);
+    if (next.interval !== previous.interval) {
+      this.#sampler.setInterval(next.interval);
+      this.#loopDelay.setResolution(loopResolution(next.interval));
+    }
     if (next.limits !== previous.limits && this.#started) this.#applyLimits();
     this.#syncRuntime();
+    return this;
+  }
+
+  /**
+   * Takes one reading of every series now and evaluates the rules, exactly as the interval timer does (it may fire
+   * a dump). For an on-demand check, such as an admin route, and for benchmarks. Does nothing before `start()`.
+   */
+  sampleNow(): this {
+    if (this.#started) this.#sampler.tick();
     return this;
   }
 
@@ -254,6 +271,10 @@ export class Holmes extends EventEmitter<HolmesEvents> {
 
   #evaluate(readings: Partial<Record<SeriesName, Reading>>): void {
     const now = Date.now();
+    const since = this.#lastEvaluation;
+    this.#lastEvaluation = now;
+    // a reading taken while a dump ran measures the dump (a snapshot's stall, a profiler's start), not the service
+    if (this.#guard.overlaps(since)) return;
     const fired: Array<{ rule: RuleName; reading: Reading; trigger: Trigger }> = [];
     for (const rule of RULE_NAMES) {
       const reading = readings[rule];
@@ -292,14 +313,14 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     const history = this.#sampler.history();
     state.running = true;
     this.#logger.info(`taking a ${rule} dump: ${summarize(reason)}`);
+    let readied: Promise<void> | undefined;
     try {
-      await this.#dir.prepare();
-      // make room first, so the directory holds at most maxDumps even while this one is written
-      await this.#retain({ maxDumps: this.#config.maxDumps - 1, maxDumpBytes: this.#config.maxDumpBytes }, null);
       const context = {
         dir: this.#dir, baseName, signal: this.#abort.signal, logger: this.#logger, limits: this.#limits!,
         format: this.#config.profileFormat, recorder: this.#recorder,
         skip: (why: string) => this.#skip(rule, why),
+        // the directory is readied when the dumper first needs it, so a CPU profile starts without waiting for it
+        ready: () => (readied ??= this.#readyDir()),
       };
       const output = await (this.#kinds[rule] as RuleKind<typeof config>).dump(context, config);
       const meta = buildMeta({
@@ -329,6 +350,15 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       state.running = false;
       state.coolDown(Date.now(), config.cooldown ?? this.#config.cooldown);
     }
+  }
+
+  /**
+   * Creates the directory if it went missing (0700) and makes room first, so the directory holds at most `maxDumps`
+   * even while a dump is being written.
+   */
+  async #readyDir(): Promise<void> {
+    await this.#dir.prepare();
+    await this.#retain({ maxDumps: this.#config.maxDumps - 1, maxDumpBytes: this.#config.maxDumpBytes }, null);
   }
 
   async #retain(limits: RetentionLimits, keep: string | null): Promise<void> {

@@ -13,6 +13,7 @@ const HOUR = 3_600_000;
  */
 export class DumpGuard {
   private running = false;
+  private lastEnd = 0;
   private readonly starts: number[] = [];
 
   get busy(): boolean {
@@ -40,7 +41,13 @@ export class DumpGuard {
     this.starts.push(now);
   }
 
-  end(): void {
+  end(now = Date.now()): void {
     this.running = false;
+    this.lastEnd = now;
+  }
+
+  /** Whether a dump ran at any time since `since` (ms since epoch): a reading over that span is not the service's own. */
+  overlaps(since: number): boolean {
+    return this.running || this.lastEnd >= since;
   }
 }

@@ -9,8 +9,9 @@ export function handlesRule(tracker: AsyncStackTracker): RuleKind<HandlesRuleOpt
     veto(value, config) {
       return config.max > 0 && value > config.max ? `${value} handles is above handles.max (${config.max})` : null;
     },
-    async dump({ dir, baseName }) {
+    async dump({ dir, baseName, ready }) {
       const dump = collectHandles(tracker);
+      await ready();
       const file = await dir.writeFile(`${baseName}.handles.json`, JSON.stringify(dump, null, 1));
       return { file, details: { total: dump.total, byType: dump.byType, trackStacks: dump.stacks !== null } };
     },

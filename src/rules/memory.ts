@@ -12,6 +12,7 @@ import { writeProfile } from './write-profile.js';
 export const memoryRule: RuleKind<SnapshotRuleOptions> = {
   async dump(context, config) {
     const { dir, baseName, signal, limits, skip } = context;
+    await context.ready();
     const preflight = await readPreflight(dir.path, limits.memoryBytes, config.maxSnapshotHeap);
     const estimate = estimateSnapshot(preflight.heapUsed);
     const veto = snapshotVeto(preflight, estimate);

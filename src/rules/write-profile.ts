@@ -15,6 +15,7 @@ export async function writeProfile(
   profile: CpuProfile | HeapProfile,
 ): Promise<DumpOutput> {
   const { dir, baseName, format } = context;
+  await context.ready();
   const files: string[] = [];
   if (format !== 'pprof') {
     files.push(await dir.writeFile(`${baseName}.${DEVTOOLS_EXTENSION[type]}`, JSON.stringify(profile)));
