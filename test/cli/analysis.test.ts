@@ -9,18 +9,7 @@ import { flameGraphHtml } from '../../src/analysis/flamegraph.js';
 import { classify, classTotals } from '../../src/analysis/heap-summary.js';
 import { readHeapSnapshot } from '../../src/analysis/heapsnapshot.js';
 import { parseDumpName } from '../../src/analysis/load.js';
-
-/** A seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as random } from '../helpers/random.js';
 
 /** Dominators by the textbook data-flow definition: dom(v) = {v} ∪ ⋂ dom(preds), iterated to a fixed point. */
 function naiveIdom(n: number, edges: Array<[number, number]>, root: number): Int32Array {

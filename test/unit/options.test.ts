@@ -11,17 +11,8 @@ import {
   type ResolvedConfig,
 } from '../../src/options.js';
 import type { Logger } from '../../src/logger.js';
+import { mulberry32 } from '../helpers/random.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs `fn` and returns the HolmesConfigError it throws; fails the test otherwise. */
 function configError(fn: () => unknown): HolmesConfigError {
