@@ -39,3 +39,16 @@ describe('DumpGuard', () => {
     else expect(result).toMatch(expected);
   });
 });
+
+describe('DumpGuard.overlaps', () => {
+  it('says whether a dump ran at any time since a moment, so a reading spanning a dump does not fire', () => {
+    const guard = new DumpGuard();
+    expect(guard.overlaps(0)).toBe(false);
+    guard.begin(100);
+    expect(guard.overlaps(50)).toBe(true); // running now
+    guard.end(200);
+    expect(guard.overlaps(150)).toBe(true); // ended after the previous reading
+    expect(guard.overlaps(200)).toBe(true);
+    expect(guard.overlaps(201)).toBe(false); // the next reading is the service's own again
+  });
+});

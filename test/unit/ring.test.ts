@@ -141,3 +141,14 @@ describe('Ring', () => {
     expect(() => new Ring(capacity)).toThrow(RangeError);
   });
 });
+
+describe('Ring.total', () => {
+  it('counts every push since creation or clear, beyond the capacity', () => {
+    const ring = new Ring(3);
+    for (let i = 0; i < 10; i++) ring.push(i);
+    expect(ring.size).toBe(3);
+    expect(ring.total).toBe(10);
+    ring.clear();
+    expect(ring.total).toBe(0);
+  });
+});
