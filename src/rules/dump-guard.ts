@@ -13,7 +13,7 @@ const HOUR = 3_600_000;
  */
 export class DumpGuard {
   private running = false;
-  private lastEnd = 0;
+  private lastEnd = Number.NEGATIVE_INFINITY;
   private readonly starts: number[] = [];
 
   get busy(): boolean {
