@@ -225,10 +225,11 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   #syncRuntime(): void {
     const on = this.#started;
     const { cpu, handles, eventLoop, gc } = this.#config;
-    toggle(this.#recorder, on && cpu.flightRecorder && (cpu.enabled || eventLoop.enabled));
-    toggle(this.#tracker, on && handles.enabled && handles.trackStacks);
-    toggle(this.#loopDelay, on && eventLoop.enabled);
-    toggle(this.#gc, on && gc.enabled);
+    const report = (error: unknown) => this.#report(new HolmesError('HOLMES_RUNTIME', `holmes-node: ${String(error)}`, { cause: error }));
+    toggle(this.#recorder, on && cpu.flightRecorder && (cpu.enabled || eventLoop.enabled), report);
+    toggle(this.#tracker, on && handles.enabled && handles.trackStacks, report);
+    toggle(this.#loopDelay, on && eventLoop.enabled, report);
+    toggle(this.#gc, on && gc.enabled, report);
     this.#syncWatchdog(on && eventLoop.enabled && eventLoop.block > 0);
   }
 
@@ -403,7 +404,12 @@ interface Switchable {
   stop(): void;
 }
 
-function toggle(part: Switchable, on: boolean): void {
-  if (on && !part.active) part.start();
-  else if (!on && part.active) part.stop();
+/** Starts or stops a part to match `on`; a part that fails to switch is reported, never thrown into the host. */
+function toggle(part: Switchable, on: boolean, report: (error: unknown) => void): void {
+  try {
+    if (on && !part.active) part.start();
+    else if (!on && part.active) part.stop();
+  } catch (error) {
+    report(error);
+  }
 }
