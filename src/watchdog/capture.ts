@@ -53,6 +53,39 @@ function deadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Like {@link deadline}, but `quietMs` counts from the last sign of life (`alive()`): a main thread that streams its
+ * answer (`Debugger.enable` announces every script first: about 0.5 s for 20,000 scripts) is not taken for a
+ * thread blocked outside JavaScript. `totalMs` caps the whole wait.
+ */
+function quietDeadline<T>(promise: Promise<T>, quietMs: number, totalMs: number): { result: Promise<T>; alive(): void } {
+  let quiet: NodeJS.Timeout | undefined;
+  let total: NodeJS.Timeout | undefined;
+  let fail: (error: Error) => void = () => undefined;
+  let settled = false;
+  const expiry = new Promise<never>((_, reject) => {
+    fail = reject;
+    quiet = setTimeout(() => reject(new NoAnswer(quietMs)), quietMs);
+    total = setTimeout(() => reject(new NoAnswer(totalMs)), totalMs);
+  });
+  const result = Promise.race([promise, expiry]).finally(() => {
+    settled = true;
+    clearTimeout(quiet);
+    clearTimeout(total);
+  });
+  return {
+    result,
+    alive: () => {
+      if (settled) return;
+      clearTimeout(quiet);
+      quiet = setTimeout(() => fail(new NoAnswer(quietMs)), quietMs);
+    },
+  };
+}
+
+/** Longest wait for a main thread that keeps answering but has not paused yet. */
+const TOTAL_WAIT_MS = 60_000;
+
 function essentials(frame: ProtocolFrame, urls: ReadonlyMap<string, string>): RawCallFrame {
   const raw: RawCallFrame = {
     callFrameId: frame.callFrameId,
@@ -85,7 +118,7 @@ export function toStack(frames: readonly RawCallFrame[]): StackFrame[] {
  * breaks at the next interrupt check; a thread already paused announces it to a session as it enables): then the
  * stack is copied but the main thread is not resumed, so a developer at a breakpoint keeps it.
  *
- * @throws {NoAnswer} when the main thread does not answer within `timeoutMs`.
+ * @throws {NoAnswer} when the main thread gives no sign of life for `timeoutMs` (or has not paused within 60 s).
  */
 export async function pauseMainThread(timeoutMs: number, whilePaused: () => boolean): Promise<PausedStack> {
   const session = new Session();
@@ -93,7 +126,9 @@ export async function pauseMainThread(timeoutMs: number, whilePaused: () => bool
   try {
     // Debugger.enable announces every script (id and url) before it answers
     const urls = new Map<string, string>();
+    let alive = (): void => undefined;
     session.on('Debugger.scriptParsed', (message) => {
+      alive();
       const { scriptId, url } = message.params as { scriptId: string; url: string };
       if (url) urls.set(scriptId, url);
     });
@@ -113,7 +148,9 @@ export async function pauseMainThread(timeoutMs: number, whilePaused: () => bool
     });
     const both = Promise.all([enabled, asked]);
     both.catch(() => undefined);
-    const { frames, at, checked, foreign } = await deadline(both.then(() => paused), timeoutMs);
+    const waiting = quietDeadline(both.then(() => paused), timeoutMs, TOTAL_WAIT_MS);
+    alive = waiting.alive;
+    const { frames, at, checked, foreign } = await waiting.result;
     const callFrames = frames.map((frame) => essentials(frame, urls));
     if (!foreign) {
       await deadline(post(session, 'Debugger.resume'), timeoutMs).catch(() => undefined);

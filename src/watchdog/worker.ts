@@ -21,6 +21,9 @@ const detector = new BlockDetector(data.blockMs, data.cooldownMs);
 /** How long the main thread gets to answer the inspector before the capture gives up on a stack. */
 const answerTimeoutMs = Math.min(Math.max(data.blockMs, 1000), 5000);
 let capturing = false;
+/** Whether the current episode was captured (its end is then logged), and whether a let-go episode was logged this cooldown. */
+let captured = false;
+let quietLogged = false;
 
 const now = (): number => clock(data.epoch);
 const send = (message: WorkerMessage): void => port.postMessage(message);
@@ -35,14 +38,19 @@ function tick(): void {
   const verdict = detector.observe(count, beat, at);
   switch (verdict.action) {
     case 'capture':
+      captured = !capturing;
       if (capturing) log('info', `event loop blocked for ${since(at, beat)} ms while the previous capture is still being written; no stack taken`);
       else void capture(count, beat);
       break;
     case 'cooldown':
-      log('info', `event loop blocked for ${since(at, beat)} ms >= block ${data.blockMs} ms within cooldown (${data.cooldownMs} ms) of the previous capture; no stack taken`);
+      captured = false;
+      // once per cooldown: a loop that blocks every few seconds must not flood the log
+      if (!quietLogged) log('info', `event loop blocked for ${since(at, beat)} ms >= block ${data.blockMs} ms within cooldown (${data.cooldownMs} ms) of the previous capture; no stack taken, and no more said until the cooldown ends`);
+      quietLogged = true;
       break;
     case 'resumed':
-      log('info', `the event loop ran again after about ${verdict.blockedMs} ms blocked`);
+      if (captured) log('info', `the event loop ran again after about ${verdict.blockedMs} ms blocked`);
+      captured = false;
       break;
     case 'none':
       break;
@@ -87,9 +95,11 @@ async function capture(count: number, beat: number): Promise<void> {
     });
     send({ type: 'dump', ...written, blockedMs });
     detector.coolDown(now());
+    quietLogged = false;
   } catch (error) {
     send({ type: 'error', message: `blocked-loop capture failed: ${error instanceof Error ? error.message : String(error)}` });
     detector.coolDown(now());
+    quietLogged = false;
   } finally {
     capturing = false;
   }
