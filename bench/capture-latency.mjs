@@ -5,7 +5,8 @@
 // the latency does not depend on the window once it does, since a spike reading >= min 10 % is far above
 // 1.25 x an idle average),
 // only the cpu rule on, default thresholds (min 10 %, diff 25 %, abs 70 %), a 200 ms profile, cooldown 1.5 intervals
-// (so the tick after a dump, which still sees the spike's tail, does not fire again) and maxDumpsPerHour raised.
+// (a second guard: holmes-node no longer fires on a reading that overlaps a dump, and the tick after a dump, which
+// still sees the spike's tail, does overlap it) and maxDumpsPerHour raised.
 // Each trial waits until the ring holds only idle readings plus a random fraction of the interval, then starts a
 // spike (back-to-back 10 ms slices of busy work; the loop keeps turning) and keeps it up until the dump event.
 // Measured in the child: spike start (hrtime / wall clock), the rule firing (dump meta startTime, ms resolution),

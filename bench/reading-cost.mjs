@@ -1,76 +1,83 @@
 // Question 1: what does one reading of all series cost?
 //
-// Three samplers, each taking one reading of cpu, memory and handles per call, timed one call at a time
-// with process.hrtime.bigint():
+// Samplers, each taking one reading of every series per call, timed one call at a time with process.hrtime.bigint():
 //   floor     process.cpuUsage() + process.memoryUsage.rss() + process.getActiveResourcesInfo() and nothing else
-//   holmes    holmes-node's Sampler.tick() as shipped, every default: the readers, sources and rule evaluation
-//             wired as in holmes.ts (mirrored by bench/lib/internals.ts: CpuSource.read, MemorySource.read,
-//             countActiveResources, the loop-delay histogram, heapUsedPercent, the GC share), its ring pushes,
-//             and `decide` plus the gates for every rule like Holmes#evaluate; no dump is ever taken
-//   holmes3   the same with only the cpu, memory and handles rules enabled (the original three series; the
-//             loop-delay and GC sources are then off, the heap reading is still taken)
-//   pidusage  the same rings and rule evaluation fed by `await pidusage(process.pid)` (cpu %, rss) plus the
-//             handle count: a sampler built on the design card's package
+//   holmes    the built package itself (dist/, copied once per run): `new Holmes({ interval: 3_600_000, <every rule
+//             with min and abs 1e9> }).start()`, every other option at its default, timed on `h.sampleNow()`: one
+//             reading of every series (cpu, memory, handles, loop delay, heap, gc) into the rings, and every rule
+//             evaluated exactly as the interval timer does. The rules are evaluated but cannot fire (no reading
+//             reaches min 1e9), so no dump is ever taken; dump/skip/error events are counted to prove it. The
+//             interval timer (1 h) never ticks during the run. Its loop-delay histogram runs at 100 ms resolution,
+//             as at the default 5 s interval (loopResolution caps at 100 ms from a 5 s interval up).
+//   holmes3   the same with eventLoop, heap and gc set to false (the original three rules): the loop-delay
+//             histogram and the GC observer do not run (their readers return NaN and are skipped); the heap reader
+//             still runs, since every series is read whether its rule is enabled or not
+//   pidusage  `await pidusage(process.pid)` (cpu %, rss) plus the handle count, pushed into a window-10 ring per
+//             series and checked against the default cpu/memory/handles thresholds inline (a few arithmetic
+//             operations, like holmes' `decide`; holmes' internals are not exported from dist/, and at ~200 µs per
+//             call pidusage itself is the whole cost): a sampler built on the design card's package
 //   calib     plain JavaScript arithmetic calibrated to take as long as the floor's median: no system call, no
 //             allocation. Its tail shows what this shared machine alone does to a ~10 µs piece of work
 //             (preemption, steal, interrupts), so the samplers' p99 can be read against it.
-// Also: shipped ticks one per event-loop turn (21 ms apart), where the loop-delay histogram has data and caches
-// are cold, as in a real service. The samplers run in alternating blocks (A B C, B C A, C A B…), so drift of this shared machine hits all of them;
-// ratios are taken per round against the floor measured in the same round.
+// Also: holmes' sampleNow() one per event-loop turn, 130 ms apart, floor and holmes in turn (each holmes reading
+// comes 260 ms after the previous one, so its 100 ms loop-delay histogram has recorded a delay: it needs two of its
+// timer ticks after a reset), with caches as a service leaves them. In the tight loop the histogram has nothing
+// (no loop turn between readings) and its reader only checks the count. The samplers run in alternating blocks (A B C, B C A, C A B…), so drift of this shared machine hits
+// all of them; ratios are taken per round against the floor measured in the same round.
 //
 //   node bench/reading-cost.mjs [--quick] [--json out.json]
+import { join } from 'node:path';
 import pidusage from 'pidusage';
-import { loadInternals } from './lib/load.mjs';
+import { distUrl, prepareDist } from './lib/load.mjs';
 import { log, machine, runMain } from './lib/cli.mjs';
+import { makeTemp, removeTemp } from './lib/children.mjs';
 import { distribution, percentile, rotate, spread, table } from './lib/stats.mjs';
+
+/**
+ * Gap between two spaced readings. The loop-delay histogram (100 ms resolution at interval >= 5 s) records a delay
+ * only from its second timer tick after a reset, so holmes' readings, two gaps apart, must be over 200 ms apart
+ * for its reading to take the histogram's percentile (as every reading at a 5 s interval does).
+ */
+const SPACED_GAP_MS = 130;
+/** The longest interval holmes allows: its own timer never ticks during the benchmark; only sampleNow() reads. */
+const NO_TIMER_INTERVAL = 3_600_000;
 
 function plan(quick) {
   return quick
-    ? { rounds: 3, syncPerRound: 10_000, asyncPerRound: 300, warmSync: 10_000, warmAsync: 200, spaced: 20 }
-    : { rounds: 10, syncPerRound: 20_000, asyncPerRound: 2_500, warmSync: 50_000, warmAsync: 1_000, spaced: 100 };
+    ? { rounds: 3, syncPerRound: 10_000, asyncPerRound: 300, warmSync: 10_000, warmAsync: 200, spaced: 10, spacedGapMs: SPACED_GAP_MS }
+    : { rounds: 10, syncPerRound: 20_000, asyncPerRound: 2_500, warmSync: 50_000, warmAsync: 1_000, spaced: 100, spacedGapMs: SPACED_GAP_MS };
 }
 
-/** Builds the three samplers. Each returns the value it read, so nothing can be optimised away. */
-function samplers(I) {
-  const limits = I.detectLimits({});
-  const config = { cpu: { ...I.DEFAULTS.cpu }, memory: { ...I.DEFAULTS.memory }, handles: { ...I.DEFAULTS.handles } };
-  const cooldown = I.DEFAULTS.cooldown;
-  const RULES = ['cpu', 'memory', 'handles'];
-
-  /** Holmes#evaluate for the three rules, minus starting a dump (counted instead): for the pidusage sampler. */
-  function makeEvaluator() {
-    const states = { cpu: new I.RuleState(), memory: new I.RuleState(), handles: new I.RuleState() };
-    const evaluator = {
-      fired: 0,
-      onReadings(readings) {
-        const now = Date.now();
-        for (const rule of RULES) {
-          const reading = readings[rule];
-          if (!reading) continue;
-          const c = config[rule];
-          const trigger = I.decide(reading.value, reading.average, reading.warm, c);
-          if (!trigger || states[rule].gate(now, c.enabled)) continue;
-          evaluator.fired++;
-          states[rule].coolDown(now, c.cooldown ?? cooldown);
-        }
-      },
-      onError(error) {
-        throw error;
-      },
-    };
-    return evaluator;
+/** Starts a real Holmes whose rules are all evaluated and none can fire; counts any event it emits. */
+function armedHolmes(Holmes, RULE_NAMES, dumpDir, disabled = []) {
+  const options = { dumpDir, interval: NO_TIMER_INTERVAL };
+  for (const rule of RULE_NAMES) options[rule] = disabled.includes(rule) ? false : { min: 1e9, abs: 1e9 };
+  const holmes = new Holmes(options);
+  const events = { dump: 0, skip: 0, error: 0 };
+  const messages = [];
+  for (const event of Object.keys(events)) {
+    holmes.on(event, (e) => {
+      events[event]++;
+      messages.push(`${event}: ${e?.message ?? e?.reason ?? e?.file ?? ''}`);
+    });
   }
+  holmes.start();
+  return { holmes, options, events, messages };
+}
 
-  // holmes-node as shipped: the real Sampler with the readers, sources and rule evaluation of holmes.ts
-  // (bench/lib/internals.ts mirrors the wiring), with every default: all series on
-  const shipped = I.shippedSampler({});
-  // the same with only the cpu, memory and handles rules enabled: the loop-delay histogram and GC observer are off
-  // (their readers return NaN and are skipped); the heap reading is still taken
-  const three = I.shippedSampler({ eventLoop: false, heap: false, gc: false });
+/** Builds the samplers. Each returns or sinks the value it read, so nothing can be optimised away. */
+function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
+  // holmes-node as shipped: every series on; rules evaluated, none can fire
+  const shipped = armedHolmes(Holmes, RULE_NAMES, join(dumpRoot, 'holmes'));
+  // the original three rules only: no loop-delay histogram, no GC observer (the heap reading is still taken)
+  const three = armedHolmes(Holmes, RULE_NAMES, join(dumpRoot, 'holmes3'), ['eventLoop', 'heap', 'gc']);
+  const limits = shipped.holmes.limits;
 
-  // pidusage: same rings and evaluation, readings from pidusage
-  const pidEval = makeEvaluator();
-  const rings = { cpu: new I.Ring(I.DEFAULTS.window), memory: new I.Ring(I.DEFAULTS.window), handles: new I.Ring(I.DEFAULTS.window) };
+  // pidusage: one window-10 ring per series and the rule's arithmetic, inline
+  const RULES = ['cpu', 'memory', 'handles'];
+  const window = DEFAULTS.window;
+  const rings = Object.fromEntries(RULES.map((name) => [name, { values: new Float64Array(window), next: 0, count: 0, sum: 0 }]));
+  let pidFired = 0;
   const scale = limits.cpuCores === null ? 1 : Math.min(1, limits.cpuCores);
   async function pidusageTick() {
     const stat = await pidusage(process.pid);
@@ -79,13 +86,19 @@ function samplers(I) {
       memory: (100 * stat.memory) / limits.memoryBytes,
       handles: process.getActiveResourcesInfo().length,
     };
-    const readings = {};
     for (const name of RULES) {
       const ring = rings[name];
-      readings[name] = { value: values[name], average: ring.average(), warm: ring.full };
-      ring.push(values[name]);
+      const value = values[name];
+      const average = ring.count ? ring.sum / ring.count : 0;
+      const t = DEFAULTS[name];
+      // holmes' rule: warm, at least min, and at least abs or (1 + diff %) x the previous average
+      if (ring.count === window && value >= t.min && (value >= t.abs || value >= average * (1 + t.diff / 100))) pidFired++;
+      if (ring.count === window) ring.sum -= ring.values[ring.next];
+      else ring.count++;
+      ring.values[ring.next] = value;
+      ring.sum += value;
+      ring.next = (ring.next + 1) % window;
     }
-    pidEval.onReadings(readings);
     return values.cpu;
   }
 
@@ -108,22 +121,27 @@ function samplers(I) {
       return spins;
     },
     limits,
-    fired: () => ({ holmes: shipped.fired, holmes3: three.fired, pidusage: pidEval.fired }),
-    sources: { holmes: shipped.sources, holmes3: three.sources },
-    stop() {
-      shipped.stop();
-      three.stop();
+    /** What the two Holmes instances were configured with (the options given; the rest are defaults). */
+    configs: { holmes: shipped.options, holmes3: three.options },
+    /** Events the Holmes instances emitted (must all be 0: nothing can fire), and pidusage's matched rules. */
+    fired: () => ({ holmes: shipped.events, holmes3: three.events, pidusage: pidFired, messages: [...shipped.messages, ...three.messages] }),
+    /** Readings each Holmes recorded per series (holmes' own count, from readings().samples). */
+    samples: () => ({ holmes: samplesOf(shipped.holmes), holmes3: samplesOf(three.holmes) }),
+    async stop() {
+      await shipped.holmes.stop();
+      await three.holmes.stop();
     },
     /**
      * One reading per event-loop turn, as in a real service: between two readings the process either sleeps
-     * (`idle`) or runs JavaScript in 1 ms slices (`busy`) for 21 ms, so the loop-delay histogram has data and
-     * caches are as a service leaves them. floor and holmes alternate turn by turn.
+     * (`idle`) or runs JavaScript in 1 ms slices (`busy`) for `gapMs`, so the loop-delay histogram has data and
+     * caches are as a service leaves them. floor and holmes take turns, always in that order, so holmes' readings
+     * are evenly two gaps apart (each reading follows a gap of the same length, so neither is warmer).
      */
-    async spaced(n, mode) {
+    async spaced(n, mode, gapMs) {
       const out = { floor: new Float64Array(n), holmes: new Float64Array(n) };
       const gap = () => new Promise((resolve) => {
-        if (mode === 'idle') return void setTimeout(resolve, 21);
-        const end = performance.now() + 21;
+        if (mode === 'idle') return void setTimeout(resolve, gapMs);
+        const end = performance.now() + gapMs;
         (function slice() {
           const until = Math.min(end, performance.now() + 1);
           let x = 0;
@@ -135,7 +153,7 @@ function samplers(I) {
       });
       const fns = { floor: this.variants.floor.fn, holmes: this.variants.holmes.fn };
       for (let i = 0; i < n; i++) {
-        for (const name of i % 2 ? ['holmes', 'floor'] : ['floor', 'holmes']) {
+        for (const name of ['floor', 'holmes']) {
           await gap();
           const t0 = process.hrtime.bigint();
           fns[name]();
@@ -146,12 +164,16 @@ function samplers(I) {
     },
     variants: {
       floor: { sync: true, fn: () => { process.cpuUsage(); sink += process.memoryUsage.rss(); sink += process.getActiveResourcesInfo().length; } },
-      holmes: { sync: true, fn: () => { shipped.sampler.tick(); } },
-      holmes3: { sync: true, fn: () => { three.sampler.tick(); } },
+      holmes: { sync: true, fn: () => { shipped.holmes.sampleNow(); } },
+      holmes3: { sync: true, fn: () => { three.holmes.sampleNow(); } },
       pidusage: { sync: false, fn: pidusageTick },
       calib: { sync: true, fn: spin },
     },
   };
+}
+
+function samplesOf(holmes) {
+  return Object.fromEntries(Object.entries(holmes.readings()).map(([name, r]) => [name, r.samples]));
 }
 
 function measureSync(fn, n, out) {
@@ -192,8 +214,19 @@ function timerFloor(n) {
 
 export async function main({ quick }) {
   const p = plan(quick);
-  const I = await loadInternals();
-  const s = samplers(I);
+  prepareDist();
+  const api = await import(distUrl());
+  const dumpRoot = makeTemp('holmes-bench-reading-');
+  try {
+    return await measure(p, quick, samplers(api, dumpRoot));
+  } finally {
+    removeTemp(dumpRoot);
+  }
+}
+
+async function measure(p, quick, s) {
+  // let start() finish its asynchronous part (dump directory prepared, profiler addon preloaded) before timing
+  await new Promise((resolve) => setTimeout(resolve, 300));
   const names = ['floor', 'holmes', 'holmes3', 'pidusage', 'calib'];
   const counts = (name) => (s.variants[name].sync ? p.syncPerRound : p.asyncPerRound);
 
@@ -232,14 +265,20 @@ export async function main({ quick }) {
   pidusage.clear();
   const spaced = {};
   for (const mode of ['busy', 'idle']) {
-    log(`  spaced (${mode}): ${p.spaced} readings each of floor and holmes, one per event-loop turn 21 ms apart…`);
-    const out = await s.spaced(p.spaced, mode);
+    log(`  spaced (${mode}): ${p.spaced} readings each of floor and holmes, one per event-loop turn ${p.spacedGapMs} ms apart…`);
+    const before = s.samples().holmes;
+    const out = await s.spaced(p.spaced, mode, p.spacedGapMs);
+    const after = s.samples().holmes;
     spaced[mode] = {
       floor: distribution(out.floor.map((ns) => ns / 1000)),
       holmes: distribution(out.holmes.map((ns) => ns / 1000)),
+      // how many of holmes' spaced readings had a loop-delay value (the histogram saw at least one tick) and a gc value
+      holmesSeriesRead: { eventLoop: after.eventLoop - before.eventLoop, gc: after.gc - before.gc, cpu: after.cpu - before.cpu },
     };
   }
-  s.stop();
+  const samples = s.samples();
+  const fired = s.fired();
+  await s.stop();
 
   const perVariant = {};
   for (const name of names) {
@@ -280,8 +319,10 @@ export async function main({ quick }) {
   log(`per-round p99 (median, min–max): ${names.map((n) => `${n} ${perRoundP99[n].median.toFixed(1)} (${perRoundP99[n].min.toFixed(1)}–${perRoundP99[n].max.toFixed(1)})`).join('; ')} µs`);
   for (const mode of ['busy', 'idle']) {
     const { floor, holmes } = spaced[mode];
-    log(`one reading per loop turn, ${mode} between: floor p50 ${floor.p50.toFixed(1)} µs p99 ${floor.p99.toFixed(1)} µs; holmes p50 ${holmes.p50.toFixed(1)} µs p99 ${holmes.p99.toFixed(1)} µs (n=${holmes.n} each)`);
+    log(`one reading per loop turn, ${mode} between: floor p50 ${floor.p50.toFixed(1)} µs p99 ${floor.p99.toFixed(1)} µs; holmes p50 ${holmes.p50.toFixed(1)} µs p99 ${holmes.p99.toFixed(1)} µs (n=${holmes.n} each; loop-delay value in ${spaced[mode].holmesSeriesRead.eventLoop})`);
   }
+  const events = fired.holmes.dump + fired.holmes.skip + fired.holmes.error + fired.holmes3.dump + fired.holmes3.skip + fired.holmes3.error;
+  log(`holmes events during the run (rules evaluated, none can fire): ${events}${events ? ` — ${fired.messages.join(' | ')}` : ''}; readings recorded by holmes: ${JSON.stringify(samples.holmes)}, holmes3: ${JSON.stringify(samples.holmes3)}`);
   log(`timing floor (two hrtime.bigint() calls): p50 ${(timer.p50 / 1000).toFixed(3)} µs — included in every sample above`);
   log(`targets (tight loop, the brief's method): holmes within 2x of floor: ${targets.holmesWithin2xOfFloor.met ? 'met' : 'NOT met'}; holmes p99 < 50 µs: ${targets.holmesP99Under50us.met ? 'met' : 'NOT met'}`);
 
@@ -295,11 +336,12 @@ export async function main({ quick }) {
     ratios,
     perRoundP99,
     spaced,
-    sources: s.sources,
+    configs: s.configs,
+    holmesSamples: samples,
     calibSpins: spins,
     rounds,
     timerFloorNs: timer,
-    rulesFired: s.fired(),
+    rulesFired: fired,
     targets,
   };
 }

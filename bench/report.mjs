@@ -1,10 +1,14 @@
-// Renders the raw numbers of a results file as Markdown tables (for BENCHMARKS.md).
+// Renders the raw numbers of a results file as Markdown tables (for BENCHMARKS.md): a run of bench/run.mjs, or the
+// --json output of one script run alone.
 //   node bench/report.mjs [bench/results/latest.json]
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const file = process.argv[2] ?? fileURLToPath(new URL('./results/latest.json', import.meta.url));
-const report = JSON.parse(readFileSync(file, 'utf8'));
+const parsed = JSON.parse(readFileSync(file, 'utf8'));
+// one script's own result (node bench/<name>.mjs --json file) has no run header
+const single = !parsed.results;
+const report = single ? { results: { [parsed.name]: parsed } } : parsed;
 const out = [];
 const say = (line = '') => out.push(line);
 const md = (rows) => {
@@ -15,17 +19,27 @@ const md = (rows) => {
 };
 const f = (x, d = 1) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : String(x));
 const pct = (ratio, d = 1) => `${(ratio - 1) * 100 >= 0 ? '+' : ''}${((ratio - 1) * 100).toFixed(d)} %`;
+/** Holmes options as given, without the temporary dumpDir, 1e9 written as such. */
+const brief = (options) => JSON.stringify({ ...options, dumpDir: undefined }).replaceAll('1000000000', '1e9');
 const sp = (s, g = f) => `${g(s.median)} [${g(s.p25)} … ${g(s.p75)}] (${g(s.min)} … ${g(s.max)})`;
 
+if (single) {
+  const m = parsed.machine;
+  say(`Script ${parsed.name} run alone${parsed.quick ? ' (quick)' : ''}; ${m.cpus} CPUs (${m.cpuModel}), Node ${m.node} (V8 ${m.v8}), ${m.platform}.`);
+  say();
+} else {
 say(`Run: ${report.date}, mode ${report.mode}, ${f(report.seconds, 0)} s; ${report.machine.nproc} cores (${report.machine.cpuModel}), ${report.machine.totalMemMb} MB RAM, Node ${report.machine.node} (V8 ${report.machine.v8}), ${report.machine.platform}; git ${report.git.commit?.slice(0, 12)} with ${report.git.srcChanges} uncommitted change(s) under src/; dist built ${report.dist.builtAt}.`);
 say();
 md([['script', 'ok', 'seconds', 'load average before → after'], ...report.scripts.map((s) => [s.name, s.ok ? 'yes' : `NO (${s.exit})`, f(s.seconds), `${f(s.loadAvgBefore, 2)} → ${f(s.loadAvgAfter, 2)}`])]);
+}
 
 const rc = report.results['reading-cost'];
 if (rc) {
   say('### 1. Reading cost (raw)');
   say();
-  say(`Plan: ${JSON.stringify(rc.plan)}; calibration loop ${rc.calibSpins} iterations; sources of the shipped sampler: ${JSON.stringify(rc.sources)}.`);
+  say(rc.configs
+    ? `Plan: ${JSON.stringify(rc.plan)}; calibration loop ${rc.calibSpins} iterations. Holmes options (the rest default): holmes \`${brief(rc.configs.holmes)}\`, holmes3 \`${brief(rc.configs.holmes3)}\`. Readings each recorded per series (warm-up, rounds and spaced): holmes ${JSON.stringify(rc.holmesSamples.holmes)}, holmes3 ${JSON.stringify(rc.holmesSamples.holmes3)}.`
+    : `Plan: ${JSON.stringify(rc.plan)}; calibration loop ${rc.calibSpins} iterations; sources of the shipped sampler: ${JSON.stringify(rc.sources)}.`);
   say();
   md([['sampler', 'readings', 'min µs', 'p50 µs', 'p90 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'mean µs', 'CPU µs/reading'],
     ...Object.entries(rc.variants).map(([n, v]) => [n, v.readings, f(v.min, 2), f(v.p50, 2), f(v.p90, 2), f(v.p99, 2), f(v.p999, 1), f(v.max, 0), f(v.mean, 2), f(v.cpuUsPerReading, 2)])]);
@@ -33,9 +47,11 @@ if (rc) {
   md([['round (order)', ...names.map((n) => `${n} p50 / p99 µs`)],
     ...rc.rounds.map((r, i) => [`${i + 1} (${r.order.join(' ')})`, ...names.map((n) => `${f(r[n].p50Us, 2)} / ${f(r[n].p99Us, 1)}`)])]);
   md([['per-round ratio', 'median [quartiles] (min … max)'], ...Object.entries(rc.ratios).map(([k, s]) => [k, sp(s, (x) => f(x, 2))])]);
-  md([['one reading per loop turn', 'n', 'floor p50 µs', 'floor p99 µs', 'floor max µs', 'holmes p50 µs', 'holmes p99 µs', 'holmes max µs'],
-    ...Object.entries(rc.spaced).map(([mode, s]) => [mode, s.holmes.n, f(s.floor.p50), f(s.floor.p99), f(s.floor.max), f(s.holmes.p50), f(s.holmes.p99), f(s.holmes.max)])]);
-  say(`Timing overhead (two hrtime.bigint() calls, included in every sample): p50 ${f(rc.timerFloorNs.p50, 0)} ns. Rules that passed every gate during the loop (dump counted, not taken): ${JSON.stringify(rc.rulesFired)}.`);
+  md([['one reading per loop turn', 'n', 'floor p50 µs', 'floor p99 µs', 'floor max µs', 'holmes p50 µs', 'holmes p99 µs', 'holmes max µs', 'holmes readings with a loop-delay value'],
+    ...Object.entries(rc.spaced).map(([mode, s]) => [mode, s.holmes.n, f(s.floor.p50), f(s.floor.p99), f(s.floor.max), f(s.holmes.p50), f(s.holmes.p99), f(s.holmes.max), s.holmesSeriesRead?.eventLoop ?? '—'])]);
+  say(rc.configs
+    ? `Timing overhead (two hrtime.bigint() calls, included in every sample): p50 ${f(rc.timerFloorNs.p50, 0)} ns. Events of the two Holmes instances (every rule evaluated, none can fire): holmes ${JSON.stringify(rc.rulesFired.holmes)}, holmes3 ${JSON.stringify(rc.rulesFired.holmes3)}; pidusage readings matching a default rule: ${rc.rulesFired.pidusage}.`
+    : `Timing overhead (two hrtime.bigint() calls, included in every sample): p50 ${f(rc.timerFloorNs.p50, 0)} ns. Rules that passed every gate during the loop (dump counted, not taken): ${JSON.stringify(rc.rulesFired)}.`);
   say();
 }
 

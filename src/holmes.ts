@@ -322,6 +322,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
         skip: (why: string) => this.#skip(rule, why),
         // the directory is readied when the dumper first needs it, so a CPU profile starts without waiting for it
         ready: () => (readied ??= this.#readyDir()),
+        stall: <T>(run: () => T): T => (this.#watchdog ? this.#watchdog.watchdog.suspendDuring(run) : run()),
       };
       const output = await (this.#kinds[rule] as RuleKind<typeof config>).dump(context, config);
       const meta = buildMeta({

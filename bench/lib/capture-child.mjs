@@ -15,7 +15,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const logs = [];
 // only the cpu rule, with its default thresholds (min 10, diff 25, abs 70); every other rule off, so nothing else
 // can fire (holmes' own dump stalls can fire the eventLoop rule otherwise) and hold the one-dump-at-a-time guard
-// cooldown 1.5 intervals: the tick right after a trial's dump still sees the spike's tail and must not fire again;
+// cooldown 1.5 intervals: the tick right after a trial's dump still sees the spike's tail and must not fire again
+// (holmes-node itself now ignores readings that overlap a dump; the cooldown stays as a second guard);
 // the next trial starts at least two intervals after the dump. maxDumpsPerHour (where the option exists) is
 // raised so 20+ trials in a few minutes are not cut off by the default ceiling of 20.
 const others = Object.fromEntries(RULE_NAMES.filter((rule) => rule !== 'cpu').map((rule) => [rule, false]));

@@ -1,5 +1,6 @@
-// Loading what the benchmarks measure: the internals bundled from src/ (for the reading cost), and the built
-// public package dist/ (for everything that runs a real service), built first when it is missing.
+// Loading what the benchmarks measure: the built public package dist/, built first when it is missing. Every
+// benchmark measures holmes-node through its public API only (the reading cost through `Holmes#sampleNow()`), so
+// nothing here mirrors holmes-node's internals.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,20 +54,4 @@ export function prepareDist() {
 export function distUrl() {
   const dir = process.env.HOLMES_BENCH_DIST;
   return pathToFileURL(dir && existsSync(join(dir, 'index.js')) ? join(dir, 'index.js') : DIST_ENTRY).href;
-}
-
-/** Bundles bench/lib/internals.ts and its src/ imports into bench/.build/internals.mjs and imports it. */
-export async function loadInternals() {
-  const { build } = await import('esbuild');
-  const outfile = join(BUILD_DIR, 'internals.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'bench', 'lib', 'internals.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node18',
-    outfile,
-    logLevel: 'error',
-  });
-  return import(`${pathToFileURL(outfile).href}?t=${Date.now()}`);
 }

@@ -18,6 +18,8 @@ export interface DumpContext {
   limits: Limits;
   /** The always-on CPU profiler, when `cpu.flightRecorder` is on: CPU profiles then include the seconds before the trigger. */
   recorder: FlightRecorder | undefined;
+  /** Runs a deliberate synchronous stall (a heap snapshot) with the blocked-loop watchdog told to look away. */
+  stall<T>(run: () => T): T;
   /** Readies the dump directory (created 0700 if missing, room made under the retention bounds); call before writing. */
   ready(): Promise<void>;
   /** Reports that the planned dump was replaced by a cheaper one, and why (a `skip` event and a log line). */

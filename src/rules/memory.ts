@@ -23,7 +23,7 @@ export const memoryRule: RuleKind<SnapshotRuleOptions> = {
       return { ...output, details: { ...output.details, fallback: 'sampling heap profile', snapshotSkipped: veto, estimate } };
     }
     const started = performance.now();
-    const file = await dir.writeWith(`${baseName}.heapsnapshot`, writeHeapSnapshotTo);
+    const file = await dir.writeWith(`${baseName}.heapsnapshot`, (path) => context.stall(() => writeHeapSnapshotTo(path)));
     return { file, details: { writer: 'v8.writeHeapSnapshot', stallMs: Math.round(performance.now() - started), estimate } };
   },
 };

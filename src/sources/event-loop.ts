@@ -3,10 +3,10 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 /**
  * Resolution of the delay histogram for a sampling interval: its timer wakes the process every `resolution` ms, which
  * was most of holmes-node's idle cost at 20 ms (0.3 % of a core). A block delays the next wake whatever the
- * resolution, so coarser costs less and still sees it: about 50 wakes per interval, from 10 to 100 ms.
+ * resolution, so coarser costs less and still sees it: about 50 wakes per interval, from 20 to 100 ms.
  */
 export function loopResolution(intervalMs: number): number {
-  return Math.min(100, Math.max(10, Math.round(intervalMs / 50)));
+  return Math.min(100, Math.max(20, Math.round(intervalMs / 50)));
 }
 
 /**

@@ -3,10 +3,14 @@
  * worker starts with and the messages it sends back. Imported by both bundles, so it holds no state.
  */
 
-/** Heartbeat slots (Int32Array on a SharedArrayBuffer): a counter bumped at every beat, and when the last beat ran. */
+/**
+ * Heartbeat slots (Int32Array on a SharedArrayBuffer): a counter bumped at every beat, when the last beat ran, and
+ * whether holmes-node itself is stalling the loop on purpose (a heap snapshot), which is not a block to catch.
+ */
 export const COUNT = 0;
 export const BEAT = 1;
-export const HEARTBEAT_SLOTS = 2;
+export const SUSPENDED = 2;
+export const HEARTBEAT_SLOTS = 3;
 
 /** Name of the main thread's heartbeat function: a pause that lands in it means the loop already ran again. */
 export const HEARTBEAT_FUNCTION = 'holmesWatchdogHeartbeat';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import {
-  BEAT, COUNT, HEARTBEAT_FUNCTION, HEARTBEAT_SLOTS, clock, heartbeatInterval, type WatchdogWorkerData, type WorkerMessage,
+  BEAT, COUNT, HEARTBEAT_FUNCTION, HEARTBEAT_SLOTS, SUSPENDED, clock, heartbeatInterval, type WatchdogWorkerData, type WorkerMessage,
 } from './protocol.js';
 
 /** A blocked-loop dump, written by the worker while the main thread was still blocked. */
@@ -52,6 +52,7 @@ export class BlockWatchdog {
   #active = false;
   #worker: Worker | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #heartbeat: { shared: Int32Array; beat: () => void } | undefined;
 
   constructor(options: BlockWatchdogOptions) {
     this.#options = options;
@@ -98,6 +99,7 @@ export class BlockWatchdog {
       },
     }[HEARTBEAT_FUNCTION]!;
     beat();
+    this.#heartbeat = { shared: heartbeat, beat };
     const workerData: WatchdogWorkerData = { heartbeat: shared, epoch, blockMs, heartbeatMs, cooldownMs, dumpDir };
     const worker = new Worker(WORKER_URL, {
       workerData,
@@ -121,6 +123,22 @@ export class BlockWatchdog {
     this.#timer = setInterval(beat, heartbeatMs);
     this.#timer.unref();
     this.#options.logger.info(`block watchdog on: a loop blocked for ${blockMs} ms is caught by a worker thread (heartbeat every ${heartbeatMs} ms)`);
+  }
+
+  /**
+   * Runs `stall`, a deliberate synchronous stall of the loop by holmes-node itself (a heap snapshot), with the worker
+   * told to look away: the snapshot is not the service's block.
+   */
+  suspendDuring<T>(stall: () => T): T {
+    const heartbeat = this.#heartbeat;
+    if (!heartbeat) return stall();
+    Atomics.store(heartbeat.shared, SUSPENDED, 1);
+    try {
+      return stall();
+    } finally {
+      heartbeat.beat(); // a fresh beat first, so the worker never sees the old one once it looks again
+      Atomics.store(heartbeat.shared, SUSPENDED, 0);
+    }
   }
 
   #receive(message: WorkerMessage): void {
@@ -160,6 +178,7 @@ export class BlockWatchdog {
   #release(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#heartbeat = undefined;
     const worker = this.#worker;
     this.#worker = undefined;
     // its listeners stay, but ignore it from now on (an 'error' without a listener would throw into the host)

@@ -9,7 +9,7 @@ import { NoAnswer, pauseMainThread } from './capture.js';
 import { BlockDetector } from './detector.js';
 import { writeBlockDump } from './dump.js';
 import {
-  BEAT, COUNT, HEARTBEAT_FUNCTION, clock, since, type RawCallFrame, type WatchdogWorkerData, type WorkerMessage,
+  BEAT, COUNT, HEARTBEAT_FUNCTION, SUSPENDED, clock, since, type RawCallFrame, type WatchdogWorkerData, type WorkerMessage,
 } from './protocol.js';
 
 if (!parentPort) throw new Error('holmes-node: watchdog-worker.js runs only as a worker thread started by holmes-node');
@@ -31,6 +31,11 @@ const log = (level: 'info' | 'warn' | 'error', message: string): void => send({ 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
 function tick(): void {
+  if (Atomics.load(heartbeat, SUSPENDED) !== 0) {
+    // holmes-node's own deliberate stall (a heap snapshot): the main thread beats again before it lifts this
+    setTimeout(tick, data.heartbeatMs);
+    return;
+  }
   // COUNT before BEAT: the main thread writes BEAT first, so a new count never comes with an old beat
   const count = Atomics.load(heartbeat, COUNT);
   const beat = Atomics.load(heartbeat, BEAT);

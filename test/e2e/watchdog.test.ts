@@ -223,3 +223,31 @@ describe('block watchdog decision (the worker\'s detector)', () => {
     expect(heartbeatInterval(600_000)).toBe(100);
   });
 });
+
+describe('block watchdog and holmes-node\'s own stalls', () => {
+  it('a heap snapshot stalls the loop on purpose: it is not reported as a block', async () => {
+    const { Host } = await import('./host.js');
+    const dumpDir = freshDir();
+    const host = await Host.start({
+      dumpDir, interval: 100, window: 1, cooldown: 60_000, cpu: false, handles: false,
+      eventLoop: { enabled: true, block: 300, min: 1e6, abs: 1e6 },
+      memory: { enabled: false, maxSnapshotHeap: 2 ** 31 },
+    });
+    await host.send('grow-heap 80'); // a snapshot of this stalls the loop for a second or more
+    await host.send('set {"memory":{"enabled":true,"min":0,"diff":0,"abs":0}}');
+    const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === 'memory');
+    expect(String(dump.file)).toMatch(/\.heapsnapshot$/);
+    expect((dump.details as { stallMs: number }).stallMs).toBeGreaterThan(300);
+    // a worker message sent during the stall would have arrived by the time the loop has turned a few times
+    await host.send('set {"memory":{"enabled":false}}');
+    await host.ping();
+    expect(host.count('dump', 'eventLoop')).toBe(0);
+    // the watchdog is alive and well: a real block right after is caught
+    const from = host.events.length;
+    await host.send('block 600');
+    const caught = await host.waitFor((e) => e.event === 'dump' && e.kind === 'eventLoop', from);
+    expect(String(caught.file)).toMatch(/\.block\.json$/);
+    expect(host.count('dump', 'eventLoop')).toBe(1);
+    expect((await host.exit()).code).toBe(0);
+  });
+});
