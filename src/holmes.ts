@@ -107,7 +107,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#loopDelay = new EventLoopDelaySource(loopResolution(this.#config.interval));
     this.#recorder = new FlightRecorder(this.#logger, (error) => this.#report(new HolmesError('HOLMES_RECORDER', `holmes-node: flight recorder: ${String(error)}`, { cause: error })));
     this.#kinds = {
-      cpu: cpuRule, memory: memoryRule, handles: handlesRule(this.#tracker), eventLoop: eventLoopRule, heap: heapRule, gc: gcRule,
+      cpu: cpuRule, memory: memoryRule, handles: handlesRule(this.#tracker), eventLoop: eventLoopRule, heap: heapRule, gc: gcRule(this.#gc),
     };
     this.#sampler = new Sampler(
       {

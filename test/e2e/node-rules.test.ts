@@ -55,7 +55,7 @@ describe('Node rules, end to end', () => {
     const result = await runScenario('gcStorm', {
       dumpDir, interval: 200, window: 5, cpu: false, memory: false, handles: false,
       gc: { min: 2, diff: 100, abs: 5, profileDuration: 600 },
-    });
+    }, {}, ['--expose-gc']);
     expect(result.code, result.stderr).toBe(0);
     const dump = result.events.find((e) => e.event === 'dump')!;
     expect(dump, JSON.stringify(result.events)).toBeDefined();
@@ -64,6 +64,8 @@ describe('Node rules, end to end', () => {
     expect(functionNames(profile.head)).toContain('churnInHolmesTest');
     const meta = JSON.parse(readFileSync(dump.metaFile as string, 'utf8'));
     expect(meta.reason.rule).toBe('gc');
+    // the live set after the last major GC is recorded (the child forces one)
+    expect(meta.details.heapAfterMajorGcBytes).toBeGreaterThan(1e6);
     expect(meta.summary).toMatch(/^gc \d+(\.\d+)?% >= /);
   });
 });
