@@ -1,6 +1,6 @@
-// The main job: starts the example HTTP service with a short interval, triggers a CPU spike, a memory leak
-// and a handle leak, waits for the three dumps, prints their paths and why each was taken.
-// Exits 0 when all three appeared, 1 otherwise.   Run: npm run demo
+// The main job: starts the example HTTP service with a short interval, triggers a CPU spike, a memory leak,
+// a handle leak and a blocked event loop, waits for the four dumps, prints their paths and why each was taken.
+// Exits 0 when all four appeared, 1 otherwise.   Run: npm run demo
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const INTERVAL = 200;
+/** Each problem, the route that causes it, and the dump kind that must appear. */
+const PROBLEMS = [['cpu', '/cpu'], ['memory', '/leak'], ['handles', '/handles'], ['eventLoop', '/block']];
 const WINDOW = 10;
 const DEADLINE_MS = 90_000;
 const dumpDir = join(mkdtempSync(join(tmpdir(), 'holmes-demo-')), 'dumps');
@@ -51,17 +53,18 @@ try {
   await until(() => port !== undefined, 'the service to listen');
   console.log(`service on 127.0.0.1:${port}, dumps to ${dumpDir}; warming up ${(INTERVAL * (WINDOW + 2)) / 1000} s`);
   await sleep(INTERVAL * (WINDOW + 2));
-  for (const [kind, path] of [['cpu', '/cpu'], ['memory', '/leak'], ['handles', '/handles']]) {
+  for (const [kind, path] of PROBLEMS) {
     console.log(`GET ${path}: ${(await get(path)).trim()}`);
     await until(() => dumps.has(kind), `the ${kind} dump`);
     await sleep(INTERVAL * 3); // let the readings settle before the next problem
   }
   console.log('\nDumps written:');
-  for (const kind of ['cpu', 'memory', 'handles']) {
+  for (const [kind] of PROBLEMS) {
     const { file } = dumps.get(kind);
-    const meta = JSON.parse(readFileSync(file.replace(/\.(cpuprofile|heapsnapshot|handles\.json)$/, '.meta.json'), 'utf8'));
-    console.log(`  ${kind.padEnd(8)} ${file}\n           ${meta.summary}`);
+    const meta = JSON.parse(readFileSync(file.replace(/\.(cpuprofile|heapsnapshot|handles\.json|block\.json)$/, '.meta.json'), 'utf8'));
+    console.log(`  ${kind.padEnd(9)} ${file}\n            ${meta.summary}`);
   }
+  console.log('\nRead them with: npx holmes-node ls ' + dumpDir + '   (or: node dist/cli.js show <file>)');
   ok = true;
 } catch (error) {
   console.error(`demo failed: ${error.message}; dumps seen: ${[...dumps.keys()].join(', ') || 'none'}`);

@@ -2,6 +2,7 @@
 //   GET /cpu      burns CPU for a few seconds (in slices, as a busy service would)
 //   GET /leak     leaks memory (objects of class LeakedSession kept forever)
 //   GET /handles  leaks timers (setInterval never cleared)
+//   GET /block    blocks the event loop for 3 s in one synchronous call (caught by the watchdog while it lasts)
 //   GET /readings holmes' latest readings
 // Run: node examples/http-service.mjs   (PORT, HOLMES_DIR and HOLMES_INTERVAL from the environment)
 import { createServer } from 'node:http';
@@ -14,6 +15,9 @@ const holmes = new Holmes({
   window: 10,
   cooldown: 60_000,
   cpu: { profileDuration: Math.max(500, interval * 4) },
+  // the watchdog: a loop that stands still for 1 s is caught in the act
+  eventLoop: { block: 1000, profileDuration: Math.max(500, interval * 4) },
+  gc: { profileDuration: Math.max(500, interval * 4) },
   // this demo limits itself to 512 MiB, so a leak of a few hundred MB is a visible share
   limits: { memoryBytes: 512 * 2 ** 20 },
   memory: { min: 20 }, // above what a CPU profile alone adds to this small service
@@ -62,6 +66,13 @@ const routes = {
     for (let i = 0; i < 300; i++) timers.push(setInterval(() => {}, 3_600_000));
     res.end(`leaked ${timers.length} timers\n`);
   },
+  '/block': (res) => {
+    res.end('blocking the event loop for 3 s\n');
+    setTimeout(function parseHugeReport() {
+      const end = Date.now() + 3000;
+      while (Date.now() < end); // stands for a giant JSON.parse or a synchronous crypto call
+    }, 50);
+  },
   '/readings': (res) => res.end(`${JSON.stringify(holmes.readings())}\n`),
 };
 
@@ -69,7 +80,7 @@ const server = createServer((req, res) => {
   const route = routes[req.url ?? ''];
   if (!route) {
     res.statusCode = 404;
-    return res.end('routes: /cpu /leak /handles /readings\n');
+    return res.end('routes: /cpu /leak /handles /block /readings\n');
   }
   route(res);
 });

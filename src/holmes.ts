@@ -93,7 +93,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   readonly #jobs = new Set<Promise<void>>();
   #abort = new AbortController();
   #limits: Limits | undefined;
-  #lastEvaluation = 0;
+  #lastTick = 0;
   /** The blocked-loop watchdog while eventLoop.block > 0, with the settings it was started with. */
   #watchdog: { watchdog: BlockWatchdog; key: string } | undefined;
   #started = false;
@@ -121,6 +121,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       this.#config.window,
       this.#config.interval,
       {
+        shouldRecord: () => this.#shouldRecord(),
         onReadings: (readings) => this.#evaluate(readings),
         onError: (error, series) => this.#report(new HolmesError('HOLMES_READING', `holmes-node: reading ${series} failed: ${String(error)}`, { cause: error })),
       },
@@ -270,12 +271,20 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     }
   }
 
+  /**
+   * A reading over a span in which a dump ran measures the dump (a snapshot's stall, a profiler's cost), not the
+   * service: it neither fires a rule nor joins the average, so a problem that began meanwhile is still compared with
+   * the service's own baseline once the dump is over.
+   */
+  #shouldRecord(): boolean {
+    const now = Date.now();
+    const since = this.#lastTick;
+    this.#lastTick = now;
+    return !this.#guard.overlaps(since);
+  }
+
   #evaluate(readings: Partial<Record<SeriesName, Reading>>): void {
     const now = Date.now();
-    const since = this.#lastEvaluation;
-    this.#lastEvaluation = now;
-    // a reading taken while a dump ran measures the dump (a snapshot's stall, a profiler's start), not the service
-    if (this.#guard.overlaps(since)) return;
     const fired: Array<{ rule: RuleName; reading: Reading; trigger: Trigger }> = [];
     for (const rule of RULE_NAMES) {
       const reading = readings[rule];
@@ -290,7 +299,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       const config = this.#config[rule];
       const blocked = this.#kinds[rule].veto?.(reading.value, config as never)
         ?? this.#guard.check(now, readings.cpu?.value, this.#config);
-      if (blocked === 'busy') continue; // another dump is running: try again next tick
+      if (blocked === 'busy') continue; // a rule of this same reading took the turn: this one tries again next reading
       if (blocked) {
         this.#skip(rule, `${rule} rule fired but no dump was taken: ${blocked}`);
         this.#states[rule].coolDown(now, config.cooldown ?? this.#config.cooldown);

@@ -17,6 +17,11 @@ export interface Reading {
 export type Readers = Record<SeriesName, () => number>;
 
 export interface SamplerHooks {
+  /**
+   * Whether this tick's readings count. When not, every reader still runs (so the next reading covers only the time
+   * after this one) but nothing is pushed or evaluated. Default: always.
+   */
+  shouldRecord?(): boolean;
   onReadings(readings: Partial<Record<SeriesName, Reading>>): void;
   onError(error: unknown, series: SeriesName | 'tick'): void;
 }
@@ -61,6 +66,7 @@ export class Sampler {
   /** Takes one reading of every series; never throws. A reader returns NaN when it has nothing to say (source off). */
   tick(): void {
     try {
+      const record = this.hooks.shouldRecord?.() ?? true;
       const readings: Partial<Record<SeriesName, Reading>> = {};
       for (const name of SERIES_NAMES) {
         let value: number;
@@ -70,12 +76,12 @@ export class Sampler {
           this.hooks.onError(error, name);
           continue;
         }
-        if (!Number.isFinite(value)) continue;
+        if (!record || !Number.isFinite(value)) continue;
         const ring = this.rings[name];
         readings[name] = { value, average: ring.average(), warm: ring.full };
         ring.push(value);
       }
-      this.hooks.onReadings(readings);
+      if (record) this.hooks.onReadings(readings);
     } catch (error) {
       this.hooks.onError(error, 'tick');
     }

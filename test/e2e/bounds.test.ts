@@ -119,4 +119,25 @@ describe('bounds', () => {
     expect(meta.details.snapshotSkipped).toContain('maxSnapshotHeap');
     expect((await host.exit()).code).toBe(0);
   });
+
+  it('a problem that begins while another dump runs is still caught once that dump is over', async () => {
+    const dumpDir = freshDir();
+    const host = await Host.start({
+      dumpDir, interval: 100, window: 5, cooldown: 60_000, memory: false,
+      cpu: { min: 0, diff: 0, abs: 0, profileDuration: 2000, enabled: false },
+      handles: { min: 50, diff: 50, abs: 100_000 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 800)); // the handles ring warms up on the idle baseline
+    await host.send('set {"cpu":{"enabled":true}}');
+    await host.waitFor((e) => e.event === 'log' && String(e.m).startsWith('holmes-node: taking a cpu dump'));
+    await host.send('timers 200'); // the leak begins during the 2 s CPU profile
+    const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === 'handles');
+    const cpu = host.events.find((e) => e.event === 'dump' && e.kind === 'cpu')!;
+    expect(Date.parse(dump.startTime as string)).toBeGreaterThanOrEqual(Date.parse(cpu.endTime as string));
+    const meta = JSON.parse(readFileSync(dump.metaFile as string, 'utf8'));
+    // compared with the baseline from before the CPU profile, not with readings taken during it
+    expect(meta.reason.average).toBeLessThan(50);
+    expect(meta.reason.value).toBeGreaterThanOrEqual(200);
+    expect((await host.exit()).code).toBe(0);
+  });
 });

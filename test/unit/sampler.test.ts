@@ -207,3 +207,23 @@ describe('Sampler', () => {
     expect(batches[2]!.cpu).toEqual({ value: 3, average: 0, warm: false });
   });
 });
+
+describe('Sampler.shouldRecord', () => {
+  it('a tick that must not count still runs every reader but pushes and evaluates nothing', () => {
+    let calls = 0;
+    let record = true;
+    const batches: unknown[] = [];
+    const readers = { cpu: () => ++calls, memory: () => 1, handles: () => 1, eventLoop: () => Number.NaN, heap: () => Number.NaN, gc: () => Number.NaN };
+    const sampler = new Sampler(readers, 10, 1000, { shouldRecord: () => record, onReadings: (r) => batches.push(r), onError: () => {} });
+    sampler.tick();
+    record = false;
+    sampler.tick();
+    sampler.tick();
+    record = true;
+    sampler.tick();
+    expect(calls).toBe(4); // readers ran every time, so each period starts fresh
+    expect(batches).toHaveLength(2);
+    expect(sampler.history().cpu).toEqual([1, 4]);
+    expect(sampler.latest('cpu').samples).toBe(2);
+  });
+});
