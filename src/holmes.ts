@@ -214,7 +214,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   }
 
   #setEnabled(rule: RuleName, enabled: boolean): this {
-    this.#config = { ...this.#config, [rule]: { ...this.#config[rule], enabled } };
+    this.#config = applyUpdate(this.#config, { [rule]: { enabled } });
     this.#syncRuntime();
     return this;
   }

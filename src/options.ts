@@ -345,12 +345,19 @@ function merge(given: Record<string, unknown>, base: ResolvedConfig): ResolvedCo
   config.eventLoop = resolveRule('eventLoop', given.eventLoop, base.eventLoop);
   config.heap = resolveRule('heap', given.heap, base.heap);
   config.gc = resolveRule('gc', given.gc, base.gc);
-  return config;
+  return freeze(config);
+}
+
+/** A resolved configuration is read-only all the way down: it changes only through `set()`, which validates. */
+function freeze(config: ResolvedConfig): ResolvedConfig {
+  Object.freeze(config.limits);
+  for (const rule of RULE_NAMES) Object.freeze(config[rule]);
+  return Object.freeze(config);
 }
 
 /** Validates constructor options and fills in defaults. Throws {@link HolmesConfigError}. */
 export function resolveOptions(input: unknown): ResolvedConfig {
-  if (input === undefined) return defaults();
+  if (input === undefined) return freeze(defaults());
   return merge(checkObject('', input, OPTION_KEYS), defaults());
 }
 

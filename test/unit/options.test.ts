@@ -70,12 +70,12 @@ describe('resolveOptions', () => {
     expect(resolveOptions(input)).toEqual(expectedDefaults());
   });
 
-  it('returns fresh rule objects: mutating a result touches neither DEFAULTS nor the next result', () => {
-    const a = resolveOptions({});
-    a.cpu.abs = 1;
-    a.memory.min = 99;
-    a.handles.max = 3;
-    a.limits.cpuCores = 2;
+  it('returns read-only configurations: nothing reaches DEFAULTS or the next result', () => {
+    for (const a of [resolveOptions({}), resolveOptions(undefined)]) {
+      expect(() => { a.cpu.abs = 1; }).toThrow(TypeError);
+      expect(() => { a.limits.cpuCores = 2; }).toThrow(TypeError);
+      expect(() => { a.interval = 1; }).toThrow(TypeError);
+    }
     expect(DEFAULTS.cpu.abs).toBe(70);
     expect(DEFAULTS.memory.min).toBe(10);
     expect(resolveOptions({})).toEqual(expectedDefaults());
@@ -214,9 +214,9 @@ describe('applyUpdate', () => {
     expect(next.limits).toEqual({ cpuCores: 2 });
     expect(next.window).toBe(snapshot.window);
     expect(next.dumpDir).toBe(snapshot.dumpDir);
-    // the result can be changed without reaching back into the current config
-    next.cpu.min = 1;
-    next.limits.memoryBytes = 1 << 30;
+    // the result is read-only all the way down: it changes only through set(), which validates
+    expect(Object.isFrozen(next) && Object.isFrozen(next.cpu) && Object.isFrozen(next.limits)).toBe(true);
+    expect(() => { next.cpu.min = 1; }).toThrow(TypeError);
     expect(current).toEqual(snapshot);
   });
 
