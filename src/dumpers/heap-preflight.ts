@@ -5,8 +5,11 @@ import { getHeapStatistics } from 'node:v8';
 export const SNAPSHOT_BYTES_PER_HEAP_BYTE = 2.2;
 /** Measured: 186 MB of heap stalled 22 s, 71 MB 7.2 s. Rounded up. */
 export const SNAPSHOT_STALL_MS_PER_MB = 120;
-/** Node's docs: a snapshot needs about twice the heap in memory, so about one heap more than now. */
-export const SNAPSHOT_EXTRA_MEMORY_PER_HEAP_BYTE = 1;
+/**
+ * Node's docs say a snapshot needs about twice the heap in memory; measured here (BENCHMARKS.md, question 4) peak RSS
+ * rose by about 5 times the heap (+0.24 / +1.0 / +4.0 GB for 50 / 200 / 800 MB heaps), with either writer.
+ */
+export const SNAPSHOT_EXTRA_MEMORY_PER_HEAP_BYTE = 5;
 const SAFETY_BYTES = 32 * 2 ** 20;
 
 /** What a heap snapshot would cost now. */
