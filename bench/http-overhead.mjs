@@ -16,6 +16,15 @@
 //              tick and a CPU profile (holmes' 1 ms sampling) runs through the whole measured load; stop()
 //              abandons it (the log line proves it was running)
 //   trackStacks default 5 s interval with handles.trackStacks on (an async_hooks init hook per resource)
+//   flightRecorder default 5 s interval with cpu.flightRecorder on: a CPU profiler always running at 10 ms sampling,
+//              two staggered 10 s recordings (the second starts 5 s after start(), then one is replaced every 5 s).
+//              Full mode: this variant settles 5.3 s after start() (the others 250 ms), so both recordings run
+//              through its warm-up and measured load, as in a service that has run for a while; the next
+//              rotation (10 s after start) comes after the measured load. --quick: 250 ms, the first recording
+//              only (a smoke run). Checked per round: the server has more threads than in `off` (each running
+//              CPU profiler has its own sampler thread)
+//   watchdog   default 5 s interval with eventLoop.block 2000: the blocked-loop watchdog's worker thread and
+//              the main thread's heartbeat timer (every 100 ms). Checked: the watchdog logged that it started
 //
 //   node bench/http-overhead.mjs [--quick] [--json out.json]
 import { existsSync, readdirSync } from 'node:fs';
@@ -33,30 +42,45 @@ export const VARIANTS = {
   'armed-100ms': { interval: 100, unreachable: true },
   profiling: { interval: 100, window: 1, cpu: { min: 0, abs: 0, profileDuration: 600_000 } },
   trackStacks: { handles: { trackStacks: true } },
+  flightRecorder: { cpu: { flightRecorder: true } },
+  watchdog: { eventLoop: { block: 2000 } },
 };
+
+/**
+ * The flight recorder's second recording fails to start on v8-profiler-next while the first runs (the addon refuses
+ * setSamplingInterval then) and falls back to node:inspector, with this warning: expected and counted, not a fault.
+ */
+const RECORDER_FALLBACK = /CPU profiler v8-profiler-next could not start .*trying the next one/;
+
+/** Settle time after start() for a variant: the flight recorder's steady state (two recordings) from 5 s on. */
+export function settleFor(name, p) {
+  return name === 'flightRecorder' && p.recorderSettleMs ? p.recorderSettleMs : p.settleMs;
+}
 
 function plan(quick) {
   return quick
-    ? { rounds: 2, connections: 10, firstWarmup: 6_000, warmup: 800, amount: 3_000, settleMs: 250 }
-    : { rounds: 16, connections: 10, firstWarmup: 40_000, warmup: 1_500, amount: 6_000, settleMs: 250 };
+    ? { rounds: 2, connections: 10, firstWarmup: 6_000, warmup: 800, amount: 3_000, settleMs: 250, recorderSettleMs: null }
+    : { rounds: 12, connections: 10, firstWarmup: 40_000, warmup: 1_500, amount: 6_000, settleMs: 250, recorderSettleMs: 5_300 };
 }
 
 async function oneRun(svc, name, p, dumpRoot) {
   const dumpDir = join(dumpRoot, `${name}-${Date.now()}`);
-  await svc.configure(VARIANTS[name], dumpDir, p.settleMs);
+  await svc.configure(VARIANTS[name], dumpDir, settleFor(name, p));
   await load(svc.port, { connections: p.connections, amount: p.warmup, keepLatencies: false });
   await svc.reset();
   const r = await load(svc.port, { connections: p.connections, amount: p.amount });
   const st = await svc.stats();
   const logs = await svc.configure(null, undefined, 0); // stops this variant's Holmes; returns its log
   const profiled = logs.some(([, m]) => /capture abandoned/.test(m));
-  const faults = logs.filter(([level]) => level !== 'info');
+  const fallbacks = logs.filter(([level, m]) => level === 'warn' && RECORDER_FALLBACK.test(m)).length;
+  const faults = logs.filter(([level, m]) => level !== 'info' && !(name === 'flightRecorder' && level === 'warn' && RECORDER_FALLBACK.test(m)));
   const leftovers = existsSync(dumpDir) ? readdirSync(dumpDir) : [];
   if (r.errors || r.timeouts || r.non2xx || r.ok !== p.amount) {
     throw new Error(`${name}: ${r.ok}/${p.amount} ok, ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
   }
   if (name === 'profiling' && !profiled) throw new Error('profiling: no CPU profile was running during the load');
   if (faults.length) throw new Error(`${name}: holmes reported ${JSON.stringify(faults)}`);
+  if (name === 'watchdog' && !logs.some(([, m]) => /block watchdog on/.test(m))) throw new Error('watchdog: the block watchdog did not start');
   return {
     rps: r.rps,
     latencyP50Ms: r.latencyMs.p50,
@@ -69,6 +93,10 @@ async function oneRun(svc, name, p, dumpRoot) {
     // dumps holmes started during the run (the profiling variant's one is expected; any other is reported)
     dumps: logs.filter(([, m]) => /taking a \w+ dump/.test(m)).map(([, m]) => m),
     leftoverFiles: leftovers.length,
+    // threads of the server during the measured load (each running CPU profiler and the watchdog's worker add one)
+    threads: st.threads,
+    // the flight recorder's fallbacks to node:inspector (see RECORDER_FALLBACK) during this run
+    profilerFallbacks: fallbacks,
   };
 }
 
@@ -77,7 +105,7 @@ export async function main({ quick }) {
   prepareDist();
   const names = Object.keys(VARIANTS);
   const dumpRoot = makeTemp('holmes-bench-http-');
-  log(`http overhead: ${p.rounds} rounds x ${names.length} variants in one server process; ${p.firstWarmup} warm-up requests once, then per run: configure, ${p.warmup} warm-up, ${p.amount} measured, ${p.connections} connections`);
+  log(`http overhead: ${p.rounds} rounds x ${names.length} variants in one server process; ${p.firstWarmup} warm-up requests once, then per run: configure (settle ${p.settleMs} ms${p.recorderSettleMs ? `, flightRecorder ${p.recorderSettleMs} ms` : ''}), ${p.warmup} warm-up, ${p.amount} measured, ${p.connections} connections`);
   const rounds = [];
   const svc = await startService();
   try {
@@ -86,6 +114,9 @@ export async function main({ quick }) {
       const round = { order: rotate(names, r) };
       for (const name of round.order) round[name] = await oneRun(svc, name, p, dumpRoot);
       rounds.push(round);
+      if (round.flightRecorder && round.off.threads !== null && !(round.flightRecorder.threads > round.off.threads)) {
+        throw new Error(`flightRecorder: ${round.flightRecorder.threads} threads during the load, as many as off (${round.off.threads}): no profiler running`);
+      }
       log(`  round ${r + 1}/${p.rounds}: ${names.map((n) => `${n} ${round[n].rps.toFixed(0)}/s p99 ${round[n].latencyP99Ms.toFixed(2)} ms`).join(', ')}`);
     }
   } finally {
@@ -109,6 +140,9 @@ export async function main({ quick }) {
       cpuPerRequestRatio: ratio('serverCpuUsPerRequest'),
       dumpsTaken: runs.reduce((n, x) => n + x.dumps.length, 0),
       leftoverFiles: runs.reduce((n, x) => n + x.leftoverFiles, 0),
+      threads: spread(runs.map((x) => x.threads ?? NaN)),
+      profilerFallbacks: runs.reduce((n, x) => n + x.profilerFallbacks, 0),
+      settleMs: settleFor(name, p),
     };
   }
   const offRps = rounds.map((r) => r.off.rps);
@@ -139,17 +173,18 @@ export async function main({ quick }) {
   const pct = (s) => `${d(s.median)} % [${d(s.p25)} … ${d(s.p75)}] (${d(s.min)} … ${d(s.max)})`;
   log();
   log(table([
-    ['variant', 'req/s (median)', 'Δ req/s vs off: median [quartiles] (min … max)', 'p99 ms', 'Δ p99 vs off', 'server CPU µs/req', 'Δ CPU/req'],
+    ['variant', 'req/s (median)', 'Δ req/s vs off: median [quartiles] (min … max)', 'p99 ms', 'Δ p99 vs off', 'server CPU µs/req', 'Δ CPU/req', 'threads'],
     ...names.map((n) => {
       const v = perVariant[n];
       return [n, v.rps.median.toFixed(0), n === 'off' ? '—' : pct(v.rpsRatio), v.latencyP99Ms.median.toFixed(2), n === 'off' ? '—' : pct(v.p99Ratio),
-        v.serverCpuUsPerRequest.median.toFixed(1), n === 'off' ? '—' : pct(v.cpuPerRequestRatio)];
+        v.serverCpuUsPerRequest.median.toFixed(1), n === 'off' ? '—' : pct(v.cpuPerRequestRatio), String(v.threads.median)];
     }),
   ]));
   for (const n of names) {
     const expected = n === 'profiling' ? p.rounds : 0;
     if (perVariant[n].dumpsTaken !== expected) log(`note: ${n} started ${perVariant[n].dumpsTaken} dump(s) over ${p.rounds} runs (expected ${expected})`);
   }
+  if (perVariant.flightRecorder?.profilerFallbacks) log(`note: flightRecorder: the second recording fell back from v8-profiler-next to node:inspector in ${perVariant.flightRecorder.profilerFallbacks} of ${p.rounds} runs (a warning each)`);
   log(`noise band: baseline req/s spread across rounds ${noise.baselineRpsSpreadPct.toFixed(1)} %; A/A (off-again vs off) ${pct(noise.aaRpsRatio)}`);
 
   return { name: 'http-overhead', machine: machine(), quick, plan: p, variants: VARIANTS, perVariant, noise, targets, rounds };

@@ -5,12 +5,30 @@
 // time between the monitor's timer callbacks, so an undelayed loop reads about 1 ms). Variants, alternating order
 // each round: off, armed-5s (every default), armed-5s-noEventLoop (the same with the eventLoop rule off, to
 // attribute the background cost), armed-100ms (interval 100 ms, every rule's thresholds out of reach as in
-// http-overhead).
+// http-overhead), and the two opt-in features at the default 5 s interval, as in http-overhead: flightRecorder
+// (cpu.flightRecorder: a CPU profiler always running at 10 ms sampling, two staggered 10 s recordings) and watchdog
+// (eventLoop.block 2000: a worker thread and a 100 ms heartbeat timer on the main thread).
 // Per run, in this order:
-//   idle CPU    no requests, the 1 ms monitor off: the process's CPU time per second is holmes' background cost
-//               (sampler ticks, its loop-delay histogram timer, its GC observer) on top of an idle Node process
+//   idle CPU    no requests, the 1 ms monitor off: the process's CPU time per second (every thread: the profiler's
+//               sampler thread and the watchdog's worker count) is holmes' background cost (sampler ticks, its
+//               loop-delay histogram timer, its GC observer, the opt-in parts) on top of an idle Node process.
+//               flightRecorder, full mode: measured from 5.3 s after start() (both recordings running) over 5 s,
+//               which holds exactly one rotation (at 10 s: the older recording stopped and dropped, a new one
+//               started); --quick: as the others, the first recording only. The 5 s are read in two parts, 4.45 s
+//               without a rotation and the last 0.55 s around the one at 10 s, which separates the steady sampling
+//               cost from the CPU time of a rotation
 //   idle delay  no requests, monitor on: loop-delay p50/p99/max
 //   loaded      a steady 2,000 requests/s from autocannon (10 connections, count-bounded): loop-delay p50/p99/max
+//               and the server's CPU time per request at that rate
+//   rotation    flightRecorder, full mode only: idle again with the monitor on, from 14.7 to 15.5 s after start(),
+//               around the rotation at 15 s: its max loop delay is the stall a rotation puts on the main thread
+//               (an idle window: autocannon's overallRate sends each second's quota in one burst, so a short loaded
+//               window would not straddle the rotation)
+// Then RSS: fresh service processes (node --expose-gc), one per variant and round, all started together (RSS does
+// not depend on the CPU they share); each is warmed up with requests, reads its RSS after a full GC, starts its
+// variant, waits (6 s in full mode: the flight recorder's two recordings run from 5 s on), and reads its RSS after a
+// full GC again, polling the RSS every 500 ms in between. RSS added = the variant's growth minus `off`'s growth in
+// the same round.
 //
 //   node bench/loop-delay.mjs [--quick] [--json out.json]
 import { join } from 'node:path';
@@ -19,7 +37,7 @@ import { log, machine, runMain } from './lib/cli.mjs';
 import { makeTemp, removeTemp } from './lib/children.mjs';
 import { load, startService } from './lib/service.mjs';
 import { rotate, spread, table } from './lib/stats.mjs';
-import { VARIANTS as HTTP_VARIANTS } from './http-overhead.mjs';
+import { VARIANTS as HTTP_VARIANTS, settleFor } from './http-overhead.mjs';
 
 const VARIANTS = {
   off: null,
@@ -28,21 +46,49 @@ const VARIANTS = {
   // interval / 50 within 10–100 ms: 100 ms at 5 s, 10 ms at 100 ms)
   'armed-5s-noEventLoop': { ...HTTP_VARIANTS['armed-5s'], eventLoop: false },
   'armed-100ms': HTTP_VARIANTS['armed-100ms'],
+  flightRecorder: HTTP_VARIANTS.flightRecorder,
+  watchdog: HTTP_VARIANTS.watchdog,
 };
 
 function plan(quick) {
   return quick
-    ? { rounds: 2, idleCpuMs: 300, idleDelayMs: 200, rate: 2000, loadedMs: 400, settleMs: 200 }
-    : { rounds: 3, idleCpuMs: 1500, idleDelayMs: 800, rate: 2000, loadedMs: 1500, settleMs: 400 };
+    ? { rounds: 2, idleCpuMs: 300, idleDelayMs: 200, rate: 2000, loadedMs: 400, settleMs: 200, recorderSettleMs: null, recorderIdleCpuMs: null,
+      rssRounds: 1, rssWarmup: 300, rssWaitMs: 1000 }
+    : { rounds: 3, idleCpuMs: 1500, idleDelayMs: 800, rate: 2000, loadedMs: 1500, settleMs: 400, recorderSettleMs: 5_300, recorderIdleCpuMs: 5_000, recorderRotationWindowMs: 550, recorderStallAtMs: 14_700, recorderStallMs: 800,
+      rssRounds: 3, rssWarmup: 500, rssWaitMs: 6000 };
 }
+
+const idleCpuFor = (name, p) => (name === 'flightRecorder' && p.recorderIdleCpuMs ? p.recorderIdleCpuMs : p.idleCpuMs);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function oneRun(svc, name, p, dumpRoot) {
-  await svc.configure(VARIANTS[name], join(dumpRoot, `${name}-${Date.now()}`), p.settleMs);
+  await svc.configure(VARIANTS[name], join(dumpRoot, `${name}-${Date.now()}`), settleFor(name, p));
+  // about when start() ran in the service: configure answers after the settle time
+  const startedAt = performance.now() - settleFor(name, p);
   await svc.reset(false);
-  await sleep(p.idleCpuMs);
-  const idleCpu = await svc.stats();
+  const split = name === 'flightRecorder' && p.recorderRotationWindowMs ? p.recorderRotationWindowMs : 0;
+  let idleCpu;
+  let recorder = null;
+  if (split) {
+    // the flight recorder's steady state, then the window around its rotation 10 s after start()
+    await sleep(idleCpuFor(name, p) - split);
+    const steady = await svc.stats();
+    await svc.reset(false);
+    await sleep(split);
+    const rotation = await svc.stats();
+    idleCpu = { ...rotation, cpuUs: steady.cpuUs + rotation.cpuUs, elapsedMs: steady.elapsedMs + rotation.elapsedMs };
+    const rate = steady.cpuUs / steady.elapsedMs;
+    recorder = {
+      steadyCpuUsPerSec: rate * 1000,
+      rotationWindowMs: rotation.elapsedMs,
+      rotationWindowCpuUs: rotation.cpuUs,
+      rotationExtraCpuUs: rotation.cpuUs - rate * rotation.elapsedMs,
+    };
+  } else {
+    await sleep(idleCpuFor(name, p));
+    idleCpu = await svc.stats();
+  }
   await svc.reset(true);
   await sleep(p.idleDelayMs);
   const idle = await svc.stats();
@@ -50,16 +96,95 @@ async function oneRun(svc, name, p, dumpRoot) {
   const amount = Math.round((p.rate * p.loadedMs) / 1000);
   const r = await load(svc.port, { connections: 10, amount, overallRate: p.rate, keepLatencies: false });
   const loaded = await svc.stats();
+  if (recorder && p.recorderStallAtMs) {
+    // the next rotation (15 s after start()), idle, with the 1 ms monitor on
+    await sleep(Math.max(0, startedAt + p.recorderStallAtMs - performance.now()));
+    recorder.stallWindowStartMs = performance.now() - startedAt;
+    await svc.reset(true);
+    await sleep(p.recorderStallMs);
+    const st = await svc.stats();
+    recorder.stallWindowEndMs = performance.now() - startedAt;
+    recorder.stallWindowLoop = st.loopDelayMs;
+    recorder.stallWindowMaxMs = st.loopDelayMs.max;
+    recorder.stallWindowCpuUs = st.cpuUs;
+  }
   const logs = await svc.configure(null, undefined, 0);
+  if (recorder) recorder.fallbackWarnings = logs.filter(([level, m]) => level === 'warn' && /could not start .*trying the next one/.test(m)).length;
   const dumps = logs.filter(([, m]) => /taking a \w+ dump/.test(m)).map(([, m]) => m);
   if (r.ok !== amount) throw new Error(`${name}: ${r.ok}/${amount} requests ok`);
+  if (name === 'watchdog' && !logs.some(([, m]) => /block watchdog on/.test(m))) throw new Error('watchdog: the block watchdog did not start');
   return {
     idleCpuUsPerSec: (idleCpu.cpuUs * 1000) / idleCpu.elapsedMs,
+    idleCpuMs: idleCpu.elapsedMs,
+    recorder,
     idleLoop: idle.loopDelayMs,
     loadedLoop: loaded.loopDelayMs,
     loadedRps: r.rps,
+    loadedCpuUsPerRequest: loaded.cpuUs / loaded.served,
+    threads: idleCpu.threads,
+    warnings: logs.filter(([level]) => level !== 'info').map(([level, m]) => `${level}: ${m}`),
     dumps,
   };
+}
+
+/** RSS added by each variant: fresh processes, all at once; per round, the variant's growth minus off's. */
+async function rssPhase(p, names, dumpRoot) {
+  const t0Phase = performance.now();
+  const started = [];
+  try {
+    for (let r = 0; r < p.rssRounds; r++) for (const name of names) started.push({ round: r, name, svc: startService({ execArgv: ['--expose-gc'] }) });
+    for (const x of started) x.svc = await x.svc;
+    for (const x of started) await load(x.svc.port, { connections: 10, amount: p.rssWarmup, keepLatencies: false });
+    for (const x of started) {
+      x.gcRan = await x.svc.gc();
+      x.before = await x.svc.stats();
+    }
+    await Promise.all(started.map((x) => x.svc.configure(VARIANTS[x.name], join(dumpRoot, `rss-${x.round}-${x.name}`), 0)));
+    const t0 = performance.now();
+    for (const x of started) x.peak = x.before.rss;
+    while (performance.now() - t0 < p.rssWaitMs) {
+      await sleep(500);
+      for (const x of started) x.peak = Math.max(x.peak, (await x.svc.stats()).rss);
+    }
+    for (const x of started) {
+      await x.svc.gc();
+      x.after = await x.svc.stats();
+      x.peak = Math.max(x.peak, x.after.rss);
+      x.logs = await x.svc.configure(null, undefined, 0);
+    }
+  } finally {
+    await Promise.all(started.map((x) => (x.svc?.stop ? x.svc.stop().catch(() => undefined) : undefined)));
+  }
+  const MB = 2 ** 20;
+  const rounds = [];
+  for (let r = 0; r < p.rssRounds; r++) {
+    const round = {};
+    for (const x of started.filter((y) => y.round === r)) {
+      round[x.name] = {
+        rssBeforeMb: x.before.rss / MB,
+        rssAfterMb: x.after.rss / MB,
+        peakMb: x.peak / MB,
+        growthMb: (x.after.rss - x.before.rss) / MB,
+        peakGrowthMb: (x.peak - x.before.rss) / MB,
+        threadsBefore: x.before.threads,
+        threadsAfter: x.after.threads,
+        gc: x.gcRan,
+        warnings: x.logs.filter(([level]) => level !== 'info').map(([level, m]) => `${level}: ${m}`),
+      };
+    }
+    rounds.push(round);
+  }
+  const perVariant = {};
+  for (const name of names) {
+    perVariant[name] = {
+      rssAfterMb: spread(rounds.map((r) => r[name].rssAfterMb)),
+      growthMb: spread(rounds.map((r) => r[name].growthMb)),
+      addedMb: spread(rounds.map((r) => r[name].growthMb - r.off.growthMb)),
+      peakAddedMb: spread(rounds.map((r) => r[name].peakGrowthMb - r.off.peakGrowthMb)),
+      threadsAdded: spread(rounds.map((r) => r[name].threadsAfter - r[name].threadsBefore)),
+    };
+  }
+  return { seconds: (performance.now() - t0Phase) / 1000, rounds, perVariant };
 }
 
 export async function main({ quick }) {
@@ -69,7 +194,7 @@ export async function main({ quick }) {
   const dumpRoot = makeTemp('holmes-bench-loop-');
   const svc = await startService();
   const rounds = [];
-  log(`loop delay: ${p.rounds} rounds x ${names.length} variants; idle CPU ${p.idleCpuMs} ms, idle delay ${p.idleDelayMs} ms, loaded ${p.loadedMs} ms at ${p.rate} req/s`);
+  log(`loop delay: ${p.rounds} rounds x ${names.length} variants; idle CPU ${p.idleCpuMs} ms${p.recorderIdleCpuMs ? ` (flightRecorder: from ${p.recorderSettleMs} ms after start, ${p.recorderIdleCpuMs} ms)` : ''}, idle delay ${p.idleDelayMs} ms, loaded ${p.loadedMs} ms at ${p.rate} req/s; then RSS in ${p.rssRounds * names.length} fresh processes`);
   try {
     await load(svc.port, { connections: 10, amount: 5000, keepLatencies: false }); // warm-up
     for (let r = 0; r < p.rounds; r++) {
@@ -80,6 +205,11 @@ export async function main({ quick }) {
     }
   } finally {
     await svc.stop().catch(() => undefined);
+  }
+  let rss;
+  try {
+    rss = await rssPhase(p, names, dumpRoot);
+  } finally {
     removeTemp(dumpRoot);
   }
 
@@ -96,6 +226,18 @@ export async function main({ quick }) {
       loadedMaxMs: spread(runs.map((x) => x.loadedLoop.max)),
       // per-round differences against off, in the same round
       idleCpuExtraUsPerSec: spread(rounds.map((r) => r[name].idleCpuUsPerSec - r.off.idleCpuUsPerSec)),
+      loadedCpuUsPerRequest: spread(runs.map((x) => x.loadedCpuUsPerRequest)),
+      loadedCpuPerRequestRatio: spread(rounds.map((r) => r[name].loadedCpuUsPerRequest / r.off.loadedCpuUsPerRequest)),
+      threads: spread(runs.map((x) => x.threads ?? NaN)),
+      warnings: runs.flatMap((x) => x.warnings),
+      idleCpuMs: idleCpuFor(name, p),
+      settleMs: settleFor(name, p),
+      ...(runs.some((x) => x.recorder) ? {
+        recorder: Object.fromEntries(Object.entries(runs.find((x) => x.recorder).recorder).filter(([, v]) => typeof v === 'number')
+          .map(([k]) => [k, spread(runs.map((x) => x.recorder?.[k] ?? NaN))])),
+        // the steady sampling cost without the rotation, against off's idle CPU in the same round
+        recorderSteadyExtraUsPerSec: spread(rounds.map((r) => (r[name].recorder ? r[name].recorder.steadyCpuUsPerSec - r.off.idleCpuUsPerSec : NaN))),
+      } : {}),
       idleP99DeltaMs: spread(rounds.map((r) => r[name].idleLoop.p99 - r.off.idleLoop.p99)),
       loadedP99DeltaMs: spread(rounds.map((r) => r[name].loadedLoop.p99 - r.off.loadedLoop.p99)),
       dumpsTaken: runs.flatMap((x) => x.dumps),
@@ -104,15 +246,20 @@ export async function main({ quick }) {
   const f = (s, d = 2) => `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
   log();
   log(table([
-    ['variant', 'idle CPU µs/s', 'extra vs off µs/s', 'idle p99 ms', 'loaded p50 ms', 'loaded p99 ms', 'Δ loaded p99 vs off ms', 'loaded max ms'],
+    ['variant', 'idle CPU µs/s', 'extra vs off µs/s', 'idle p99 ms', 'loaded p50 ms', 'loaded p99 ms', 'Δ loaded p99 vs off ms', 'loaded max ms', 'loaded CPU µs/req', 'threads', 'RSS added MB'],
     ...names.map((n) => {
       const v = perVariant[n];
       return [n, f(v.idleCpuUsPerSec, 0), n === 'off' ? '—' : f(v.idleCpuExtraUsPerSec, 0), f(v.idleP99Ms), f(v.loadedP50Ms), f(v.loadedP99Ms),
-        n === 'off' ? '—' : f(v.loadedP99DeltaMs), f(v.loadedMaxMs, 1)];
+        n === 'off' ? '—' : f(v.loadedP99DeltaMs), f(v.loadedMaxMs, 1), f(v.loadedCpuUsPerRequest, 1), String(v.threads.median), n === 'off' ? '—' : f(rss.perVariant[n].addedMb, 1)];
     }),
   ]));
   for (const n of names) if (perVariant[n].dumpsTaken.length) log(`note: ${n} took dumps during runs: ${perVariant[n].dumpsTaken.join(' | ')}`);
-  return { name: 'loop-delay', machine: machine(), quick, plan: p, variants: VARIANTS, perVariant, rounds };
+  for (const n of names) {
+    const rec = perVariant[n].recorder;
+    if (rec) log(`${n}: steady sampling (no rotation) ${f(perVariant[n].recorderSteadyExtraUsPerSec, 0)} µs/s above off; the rotation window (${f(rec.rotationWindowMs, 0)} ms) had ${f(rec.rotationExtraCpuUs, 0)} µs of extra CPU${rec.stallWindowMaxMs ? `; max loop delay around the rotation at 15 s (idle): ${f(rec.stallWindowMaxMs, 1)} ms` : ''}`);
+  }
+  for (const n of names) if (perVariant[n].warnings.length) log(`note: ${n} logged ${perVariant[n].warnings.length} warning(s): ${[...new Set(perVariant[n].warnings)].join(' | ')}`);
+  return { name: 'loop-delay', machine: machine(), quick, plan: p, variants: VARIANTS, perVariant, rounds, rss };
 }
 
 await runMain(import.meta.url, main);

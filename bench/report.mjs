@@ -64,12 +64,16 @@ if (http) {
   const names = Object.keys(http.variants);
   md([['round', ...names.map((n) => `${n} req/s · p99 ms · CPU µs/req`)],
     ...http.rounds.map((r, i) => [String(i + 1), ...names.map((n) => `${f(r[n].rps, 0)} · ${f(r[n].latencyP99Ms, 2)} · ${f(r[n].serverCpuUsPerRequest, 1)}`)])]);
-  md([['variant', 'req/s median [quartiles] (min … max)', 'Δ req/s vs off, per round', 'p99 ms', 'Δ p99 vs off', 'CPU µs/req', 'Δ CPU/req vs off', 'dumps started'],
+  const threads = Object.values(http.perVariant).some((v) => v.threads);
+  md([['variant', 'req/s median [quartiles] (min … max)', 'Δ req/s vs off, per round', 'p99 ms', 'Δ p99 vs off', 'CPU µs/req', 'Δ CPU/req vs off', 'dumps started', ...(threads ? ['threads', 'settle ms'] : [])],
     ...names.map((n) => {
       const v = http.perVariant[n];
       return [n, sp(v.rps, (x) => f(x, 0)), n === 'off' ? '—' : sp(v.rpsRatio, pct), f(v.latencyP99Ms.median, 2), n === 'off' ? '—' : sp(v.p99Ratio, pct),
-        f(v.serverCpuUsPerRequest.median, 1), n === 'off' ? '—' : sp(v.cpuPerRequestRatio, pct), v.dumpsTaken];
+        f(v.serverCpuUsPerRequest.median, 1), n === 'off' ? '—' : sp(v.cpuPerRequestRatio, pct), v.dumpsTaken,
+        ...(threads ? [v.threads ? `${f(v.threads.min, 0)}–${f(v.threads.max, 0)}` : '—', v.settleMs ?? '—'] : [])];
     })]);
+  if (http.perVariant.flightRecorder) say(`flightRecorder: the second recording fell back from v8-profiler-next to node:inspector (a warning logged) in ${http.perVariant.flightRecorder.profilerFallbacks} of ${http.rounds.length} runs.`);
+  if (http.perVariant.flightRecorder) say();
   say(`Noise: the baseline's req/s spread across rounds (max − min) / median = ${f(http.noise.baselineRpsSpreadPct)} %; A/A ratio interquartile half-width ${f(http.noise.aaHalfWidthPct)} %, min–max half-width ${f(http.noise.aaFullHalfWidthPct)} %.`);
   say();
 }
@@ -96,14 +100,42 @@ if (loop) {
   const names = Object.keys(loop.variants);
   md([['round', ...names.map((n) => `${n}: idle CPU µs/s · idle p99 · loaded p99 ms`)],
     ...loop.rounds.map((r, i) => [String(i + 1), ...names.map((n) => `${f(r[n].idleCpuUsPerSec, 0)} · ${f(r[n].idleLoop.p99, 2)} · ${f(r[n].loadedLoop.p99, 2)}`)])]);
-  md([['variant', 'idle CPU µs/s', 'extra vs off µs/s', 'idle p50 / p99 / max ms', 'loaded p50 / p99 / max ms', 'Δ loaded p99 vs off ms', 'dumps'],
+  const extra = Boolean(loop.rss);
+  md([['variant', 'idle CPU µs/s', 'extra vs off µs/s', 'idle p50 / p99 / max ms', 'loaded p50 / p99 / max ms', 'Δ loaded p99 vs off ms', 'dumps',
+    ...(extra ? ['idle window ms (after settle ms)', 'threads', 'loaded CPU µs/req', 'Δ loaded CPU/req vs off', 'warnings'] : [])],
     ...names.map((n) => {
       const v = loop.perVariant[n];
       return [n, sp(v.idleCpuUsPerSec, (x) => f(x, 0)), n === 'off' ? '—' : sp(v.idleCpuExtraUsPerSec, (x) => f(x, 0)),
         `${f(v.idleP50Ms.median, 2)} / ${f(v.idleP99Ms.median, 2)} / ${f(v.idleMaxMs.median, 2)}`,
         `${f(v.loadedP50Ms.median, 2)} / ${f(v.loadedP99Ms.median, 2)} / ${f(v.loadedMaxMs.median, 2)}`,
-        n === 'off' ? '—' : sp(v.loadedP99DeltaMs, (x) => f(x, 2)), v.dumpsTaken.length];
+        n === 'off' ? '—' : sp(v.loadedP99DeltaMs, (x) => f(x, 2)), v.dumpsTaken.length,
+        ...(extra ? [`${v.idleCpuMs} (${v.settleMs})`, `${f(v.threads.min, 0)}–${f(v.threads.max, 0)}`, sp(v.loadedCpuUsPerRequest, (x) => f(x, 1)),
+          n === 'off' ? '—' : sp(v.loadedCpuPerRequestRatio, pct), v.warnings.length] : [])];
     })]);
+  for (const n of names) {
+    const rec = loop.perVariant[n].recorder;
+    if (!rec) continue;
+    say(`${n}, its 5 s idle window in two parts: steady sampling (no rotation, ${loop.plan.recorderIdleCpuMs - loop.plan.recorderRotationWindowMs} ms) ${sp(rec.steadyCpuUsPerSec, (x) => f(x, 0))} µs/s, i.e. ${sp(loop.perVariant[n].recorderSteadyExtraUsPerSec, (x) => f(x, 0))} µs/s above off; the ${f(rec.rotationWindowMs.median, 0)} ms around the rotation at 10 s: extra CPU ${sp(rec.rotationExtraCpuUs, (x) => f(x / 1000, 1))} ms.${rec.stallWindowMaxMs ? ` Around the rotation at 15 s (idle, 1 ms monitor on): max loop delay ${sp(rec.stallWindowMaxMs, (x) => f(x, 1))} ms.${rec.fallbackWarnings ? ` Fallbacks to node:inspector per run: ${sp(rec.fallbackWarnings, (x) => f(x, 0))}.` : ''}` : ''}`);
+    say();
+    md([['round', 'steady CPU µs/s', 'rotation window ms', 'rotation window CPU ms', 'rotation extra CPU ms', ...(rec.stallWindowMaxMs ? ['rotation at 15 s: window (ms after start)', 'loop delay p50 / p99 / max ms', 'window CPU ms'] : [])],
+      ...loop.rounds.map((r, i) => {
+        const x = r[n].recorder;
+        return [String(i + 1), f(x.steadyCpuUsPerSec, 0), f(x.rotationWindowMs, 0), f(x.rotationWindowCpuUs / 1000, 1), f(x.rotationExtraCpuUs / 1000, 1),
+          ...(x.stallWindowLoop ? [`${f(x.stallWindowStartMs, 0)}–${f(x.stallWindowEndMs, 0)}`, `${f(x.stallWindowLoop.p50, 2)} / ${f(x.stallWindowLoop.p99, 2)} / ${f(x.stallWindowLoop.max, 1)}`, f(x.stallWindowCpuUs / 1000, 1)] : [])];
+      })]);
+  }
+  if (extra) {
+    const rn = Object.keys(loop.rss.perVariant);
+    say(`RSS: ${loop.plan.rssRounds} round(s) × ${rn.length} fresh processes (node --expose-gc), ${loop.plan.rssWarmup} warm-up requests each, RSS read after a full GC before the variant started and ${loop.plan.rssWaitMs} ms after, polled every 500 ms in between (peak).`);
+    say();
+    md([['round', ...rn.map((n) => `${n}: RSS before → after MB (peak) · threads`)],
+      ...loop.rss.rounds.map((r, i) => [String(i + 1), ...rn.map((n) => `${f(r[n].rssBeforeMb)} → ${f(r[n].rssAfterMb)} (${f(r[n].peakMb)}) · ${r[n].threadsBefore}→${r[n].threadsAfter}`)])]);
+    md([['variant', 'RSS growth MB', 'RSS added vs off MB (after GC)', 'peak added vs off MB', 'threads added'],
+      ...rn.map((n) => {
+        const v = loop.rss.perVariant[n];
+        return [n, sp(v.growthMb), n === 'off' ? '—' : sp(v.addedMb), n === 'off' ? '—' : sp(v.peakAddedMb), sp(v.threadsAdded, (x) => f(x, 0))];
+      })]);
+  }
 }
 
 const heap = report.results['heap-snapshot'];

@@ -77,7 +77,7 @@ function summarize(byName) {
     const pv = http.perVariant;
     rows.push(['2 http overhead', 'off: req/s, p99 (median of rounds)', `${pv.off.rps.median.toFixed(0)}/s, ${pv.off.latencyP99Ms.median.toFixed(2)} ms`, '', '']);
     rows.push(['', 'noise: A/A req/s ratio (off-again / off), median [quartiles] (min … max)', range(http.noise.aaRpsRatio, pct), '', '']);
-    for (const name of ['armed-5s', 'armed-100ms', 'profiling', 'trackStacks']) {
+    for (const name of ['armed-5s', 'armed-100ms', 'profiling', 'trackStacks', 'flightRecorder', 'watchdog'].filter((n) => pv[n])) {
       const target = name === 'armed-5s' ? '< 0.5 %' : name === 'armed-100ms' ? '< 2 %' : '';
       let verdict = '';
       if (name === 'armed-5s') verdict = http.targets.armed5sIndistinguishable.withinNoise ? 'within noise' : 'outside noise';
@@ -101,8 +101,9 @@ function summarize(byName) {
     const pv = loop.perVariant;
     rows.push(['5 loop delay', 'loaded p99: off / armed-100ms', `${pv.off.loadedP99Ms.median.toFixed(2)} / ${pv['armed-100ms'].loadedP99Ms.median.toFixed(2)} ms`, '', '']);
     rows.push(['', 'idle p99: off / armed-100ms', `${pv.off.idleP99Ms.median.toFixed(2)} / ${pv['armed-100ms'].idleP99Ms.median.toFixed(2)} ms`, '', '']);
-    for (const name of ['armed-5s', 'armed-5s-noEventLoop', 'armed-100ms']) {
-      rows.push(['', `idle CPU added: ${name}`, `${pv[name].idleCpuExtraUsPerSec.median.toFixed(0)} µs/s (${(pv[name].idleCpuExtraUsPerSec.median / 1e4).toFixed(3)} % of a core)`, '', '']);
+    for (const name of ['armed-5s', 'armed-5s-noEventLoop', 'armed-100ms', 'flightRecorder', 'watchdog'].filter((n) => pv[n])) {
+      const rss = loop.rss?.perVariant[name];
+      rows.push(['', `idle CPU added${rss ? ' | RSS added' : ''}: ${name}`, `${pv[name].idleCpuExtraUsPerSec.median.toFixed(0)} µs/s (${(pv[name].idleCpuExtraUsPerSec.median / 1e4).toFixed(3)} % of a core)${rss ? ` | ${rss.addedMb.median.toFixed(1)} MB (${rss.addedMb.min.toFixed(1)} … ${rss.addedMb.max.toFixed(1)})` : ''}`, '', '']);
     }
   }
   const heap = byName['heap-snapshot'];

@@ -6,8 +6,10 @@
 //   'configure' {holmes: options|null, dumpDir, settleMs} -> 'configured' {logs}   (stops the previous Holmes first)
 //   'reset' {monitor?: false}                 -> 'reset-ok'   (zeroes CPU, request count and loop-delay histogram;
 //                                                               monitor false turns the 1 ms loop monitor off)
-//   'stats'                                   -> 'stats' {elapsedMs, cpuUs, served, loopDelayMs, readings}
+//   'stats'                                   -> 'stats' {elapsedMs, cpuUs, served, loopDelayMs, readings, rss, threads}
+//   'gc'                                      -> 'gc-ok'      (a full GC first when started with --expose-gc)
 //   'exit'                                    -> 'stopped' {logs, dumps}, then exits
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { distUrl } from './load.mjs';
@@ -68,6 +70,15 @@ let served0 = 0;
 
 server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port, pid: process.pid }));
 
+/** Threads of this process (/proc/self/status): a CPU profiler adds one (its sampler thread), a worker thread one. */
+function threadCount() {
+  try {
+    return Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+  } catch {
+    return null;
+  }
+}
+
 function loopStats() {
   const ms = (ns) => ns / 1e6;
   return {
@@ -104,9 +115,14 @@ process.on('message', async (msg) => {
         loopDelayMs: loopStats(),
         readings: holmes ? holmes.readings() : null,
         rss: process.memoryUsage.rss(),
+        threads: threadCount(),
       });
       break;
     }
+    case 'gc':
+      globalThis.gc?.();
+      process.send({ type: 'gc-ok', collected: typeof globalThis.gc === 'function' });
+      break;
     case 'exit':
       if (holmes) await holmes.stop();
       server.closeAllConnections?.();

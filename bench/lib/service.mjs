@@ -7,8 +7,8 @@ import { distribution } from './stats.mjs';
 const SERVER = fileURLToPath(new URL('./http-server.mjs', import.meta.url));
 
 /** Starts the service (holmes-node imported, not started). */
-export async function startService({ timeoutMs = 600_000 } = {}) {
-  const svc = spawnChild(SERVER, [], { timeoutMs });
+export async function startService({ timeoutMs = 600_000, execArgv = [] } = {}) {
+  const svc = spawnChild(SERVER, [], { timeoutMs, execArgv });
   const { port } = await svc.next('ready', 30_000);
   return {
     ...svc,
@@ -17,6 +17,8 @@ export async function startService({ timeoutMs = 600_000 } = {}) {
     configure: async (holmes, dumpDir, settleMs = 400) => (await svc.request({ type: 'configure', holmes, dumpDir, settleMs }, 'configured', 60_000)).logs,
     reset: (monitor = true) => svc.request({ type: 'reset', monitor }, 'reset-ok', 10_000),
     stats: () => svc.request({ type: 'stats' }, 'stats', 10_000),
+    /** A full GC in the service (when it was started with --expose-gc); resolves to whether one ran. */
+    gc: async () => (await svc.request({ type: 'gc' }, 'gc-ok', 10_000)).collected,
     /** Stops holmes and the server; returns holmes' log lines and dumps. */
     async stop() {
       const stopped = svc.next('stopped', 30_000).catch(() => null);

@@ -77,9 +77,12 @@ export class FlightRecorder {
     this.recordings.push({ profiler, startedAt: Date.now() });
   }
 
-  /** Drops the oldest recording once two run, and starts a fresh one. */
+  /**
+   * Starts a fresh recording, then drops the oldest once three run: a profiler is always running, so V8 never has
+   * to catalogue all compiled code again on the main thread (a 36–58 ms stall per rotation when it did).
+   */
   private async rotate(): Promise<void> {
-    if (this.recordings.length >= 2) await this.recordings.shift()!.profiler.discard();
     await this.record();
+    if (this.recordings.length > 2) await this.recordings.shift()!.profiler.discard();
   }
 }

@@ -33,6 +33,8 @@ export function addonLoadError(): unknown {
 }
 
 let sequence = 0;
+/** Profiles this addon is running: V8 refuses a new sampling interval while one runs, so only the first sets it. */
+let running = 0;
 
 /** CPU profiler through the `v8-profiler-next` addon: no inspector session, profile handed over without a JSON round trip. */
 export class NativeCpuProfiler implements CpuProfiler {
@@ -42,15 +44,17 @@ export class NativeCpuProfiler implements CpuProfiler {
   constructor(private readonly addon: Addon) {}
 
   async start(samplingIntervalMicros: number): Promise<void> {
-    this.addon.setSamplingInterval(samplingIntervalMicros);
+    if (running === 0) this.addon.setSamplingInterval(samplingIntervalMicros);
     this.title = `holmes-node-${process.pid}-${++sequence}`;
     this.addon.startProfiling(this.title, true);
+    running++;
   }
 
   async stop(): Promise<CpuProfile> {
     const title = this.title;
     if (!title) throw new Error('profiler is not running');
     this.title = undefined;
+    running--;
     const profile = this.addon.stopProfiling(title);
     if (!profile) throw new Error('v8-profiler-next returned no profile');
     try {
