@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { HandlesDump } from '../dumpers/handles.js';
 import type { DumpMeta } from '../meta.js';
+import { parseDumpFileName, type DumpFileName } from '../sinks/dump-dir.js';
 import type { CallTree } from './calltree.js';
 import { cpuProfileTree, isCpuProfile, type CpuProfileFacts } from './cpuprofile.js';
 import { DumpFileError, describeFsError, firstLine } from './errors.js';
@@ -28,15 +29,8 @@ export function aFormat(format: DumpFormat): string {
   return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
-/** What a dump's file name says: `<kind>-<UTC timestamp>-<pid>.<extension>`. */
-export interface DumpName {
-  kind: string;
-  time: Date;
-  pid: number;
-  extension: string;
-  /** The name without its extension: the meta file is `<base>.meta.json`. */
-  base: string;
-}
+/** What a dump's file name says: `<kind>-<UTC timestamp>-<pid>.<extension>` (the library's own definition). */
+export type DumpName = DumpFileName;
 
 const EXTENSIONS: Array<[string, DumpFormat]> = [
   ['.cpuprofile', 'cpuprofile'],
@@ -46,19 +40,14 @@ const EXTENSIONS: Array<[string, DumpFormat]> = [
   ['.pb.gz', 'pprof'],
   ['.block.json', 'block'],
 ];
-// any extension: kinds and formats are added over time, and `ls` should list what it cannot yet read
-const DUMP_NAME = /^([A-Za-z][A-Za-z0-9_]*)-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d+)?Z-(\d+)\.([A-Za-z0-9_.]+)$/;
 /** JSON profiles are a few MB; past this a file is not one (and would not fit in one JS string anyway). */
 const MAX_JSON_BYTES = 512 * 1024 * 1024 - 1024;
 
 /** Parses a dump file name; null for names holmes-node does not write (temporary files included). */
 export function parseDumpName(name: string): DumpName | null {
-  const m = DUMP_NAME.exec(name);
-  if (!m || m[10] === 'meta.json') return null;
-  const [, kind, y, mo, d, h, mi, s, fraction, pid, extension] = m;
-  const time = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${fraction ?? ''}Z`);
-  if (Number.isNaN(time.getTime())) return null;
-  return { kind: kind!, time, pid: Number(pid), extension: extension!, base: name.slice(0, name.length - extension!.length - 1) };
+  // any extension: kinds and formats are added over time, and `ls` should list what it cannot yet read
+  const parsed = parseDumpFileName(name);
+  return parsed && parsed.extension !== 'meta.json' ? parsed : null;
 }
 
 /** The format a file name promises, or null for an unknown extension. */

@@ -20,6 +20,32 @@ export function dumpBaseName(kind: string, date: Date, pid = process.pid): strin
   return `${kind}-${timestamp(date)}-${pid}`;
 }
 
+/** A file name written by holmes-node, taken apart. */
+export interface DumpFileName {
+  /** `<kind>-<timestamp>-<pid>`, shared by a dump and its meta. */
+  base: string;
+  kind: string;
+  time: Date;
+  pid: number;
+  /** `cpuprofile`, `heapsnapshot`, `handles.json`, `pb.gz`, `meta.json`… */
+  extension: string;
+}
+
+const DUMP_FILE = /^(([a-zA-Z]+)-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\.(\d{3})Z-(\d+))\.([a-z.]+)$/;
+
+/**
+ * The inverse of {@link dumpBaseName} plus an extension: the one definition of holmes-node's file names, used by
+ * retention (which removes only these) and by the operator's command. Null for any other name.
+ */
+export function parseDumpFileName(name: string): DumpFileName | null {
+  const m = DUMP_FILE.exec(name);
+  if (!m) return null;
+  const [, base, kind, y, mo, d, h, mi, s, ms, pid, extension] = m;
+  const time = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+  if (Number.isNaN(time.getTime())) return null;
+  return { base: base!, kind: kind!, time, pid: Number(pid), extension: extension! };
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

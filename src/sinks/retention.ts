@@ -1,8 +1,7 @@
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseDumpFileName } from './dump-dir.js';
 
-/** File names holmes-node writes: `<kind>-<YYYYMMDDTHHMMSS.mmmZ>-<pid>.<ext>`. Nothing else in the directory is ever removed. */
-export const OWN_FILE = /^([a-zA-Z]+-\d{8}T\d{6}\.\d{3}Z-\d+)\.[a-z.]+$/;
 
 export interface RetentionLimits {
   maxDumps: number;
@@ -11,6 +10,7 @@ export interface RetentionLimits {
 
 interface Dump {
   base: string;
+  time: number;
   files: string[];
   bytes: number;
 }
@@ -23,18 +23,18 @@ interface Dump {
 export async function enforceRetention(dir: string, limits: RetentionLimits, keep: string | null): Promise<string[]> {
   const dumps = new Map<string, Dump>();
   for (const name of await readdir(dir)) {
-    const match = OWN_FILE.exec(name);
-    if (!match) continue;
+    // only holmes-node's own names: nothing else in the directory is ever removed
+    const own = parseDumpFileName(name);
+    if (!own) continue;
     const info = await lstat(join(dir, name)).catch(() => undefined);
     if (!info?.isFile()) continue;
-    const base = match[1]!;
-    const dump = dumps.get(base) ?? { base, files: [], bytes: 0 };
+    const { base } = own;
+    const dump = dumps.get(base) ?? { base, time: own.time.getTime(), files: [], bytes: 0 };
     dump.files.push(name);
     dump.bytes += info.size;
     dumps.set(base, dump);
   }
-  // the timestamp sits after the kind: order by it, not by the kind
-  const oldestFirst = [...dumps.values()].sort((a, b) => stamp(a.base).localeCompare(stamp(b.base)));
+  const oldestFirst = [...dumps.values()].sort((a, b) => a.time - b.time);
   let count = oldestFirst.length;
   let bytes = oldestFirst.reduce((sum, dump) => sum + dump.bytes, 0);
   const removed: string[] = [];
@@ -47,8 +47,4 @@ export async function enforceRetention(dir: string, limits: RetentionLimits, kee
     removed.push(dump.base);
   }
   return removed;
-}
-
-function stamp(base: string): string {
-  return base.slice(base.indexOf('-') + 1);
 }
