@@ -299,7 +299,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       const config = this.#config[rule];
       const blocked = this.#kinds[rule].veto?.(reading.value, config as never)
         ?? this.#guard.check(now, readings.cpu?.value, this.#config);
-      if (blocked === 'busy') continue; // a rule of this same reading took the turn: this one tries again next reading
+      if (blocked === 'busy') return; // a dump runs: the rules wait for the next reading taken without one
       if (blocked) {
         this.#skip(rule, `${rule} rule fired but no dump was taken: ${blocked}`);
         this.#states[rule].coolDown(now, config.cooldown ?? this.#config.cooldown);
@@ -308,6 +308,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       this.#guard.begin(now);
       this.#states[rule].lastStart = now;
       this.#track(this.#dump(rule, reading, trigger));
+      return; // one dump at a time: the other rules of this reading wait for the next clean reading
     }
   }
 

@@ -16,10 +16,6 @@ export class DumpGuard {
   private lastEnd = Number.NEGATIVE_INFINITY;
   private readonly starts: number[] = [];
 
-  get busy(): boolean {
-    return this.running;
-  }
-
   /**
    * Why no dump may start now, or null. 'busy' is silent (the rule tries again next tick);
    * other reasons are reported as a skip.
