@@ -1,14 +1,22 @@
 export { Holmes } from './holmes.js';
-export type { DumpEvent, SkipEvent, HolmesEvents, SeriesReading } from './holmes.js';
-export { HolmesError, HolmesConfigError, HolmesDumpError } from './errors.js';
-export { DEFAULTS, defaultDumpDir, RULE_NAMES } from './options.js';
-export type {
-  HolmesOptions, HolmesUpdate, ResolvedConfig, RuleName, RuleOptions, CpuRuleOptions, MemoryRuleOptions,
-  HandlesRuleOptions, LimitsOptions, Milliseconds, Percent,
-} from './options.js';
+export type { SeriesReading } from './holmes.js';
+export type { DumpEvent, SkipEvent, HolmesEvents } from './events.js';
+export {
+  HOLMES_ERROR_CODES, HolmesError, HolmesConfigError, HolmesDumpError, HolmesDumpDirError, HolmesReadingError,
+  HolmesRuntimeError, HolmesRecorderError, HolmesWatchdogError, HolmesRetentionError, HolmesInternalError,
+} from './errors.js';
+export type { HolmesErrorCode } from './errors.js';
+export { DEFAULTS, defaultDumpDir } from './config/options.js';
+export type { HolmesOptions, HolmesUpdate, ResolvedConfig, GlobalOptions, LimitsOptions } from './config/options.js';
+export type { Milliseconds, Percent, ProfileFormat } from './config/spec.js';
+export { RULE_NAMES } from './rules/registry.js';
+export type { RuleName, RuleOptionsOf, RuleConfigs } from './rules/registry.js';
+export type { RuleOptions } from './rules/define.js';
+export type { CpuRuleOptions } from './rules/cpu.js';
+export type { MemoryRuleOptions } from './rules/memory.js';
+export type { HandlesRuleOptions } from './rules/handles.js';
 export type { Logger } from './logger.js';
-export type { DumpMeta, FireReason } from './meta.js';
-export type { Trigger } from './rules/rule.js';
+export type { DumpMeta, FireReason, ThresholdReason, BlockReason, Trigger } from './sinks/meta.js';
 export type { Limits } from './sources/limits.js';
 export type { HandlesDump, HandleDetail } from './dumpers/handles.js';
 export type { StackGroup } from './dumpers/async-stacks.js';

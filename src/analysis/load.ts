@@ -1,8 +1,11 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { HandlesDump } from '../dumpers/handles.js';
-import type { DumpMeta } from '../meta.js';
+import type { DumpMeta } from '../sinks/meta.js';
 import { parseDumpFileName, type DumpFileName } from '../sinks/dump-dir.js';
+import { FORMATS, META_EXTENSION, type DumpFormat } from '../sinks/formats.js';
+import type { BlockFile } from '../watchdog/dump.js';
+import type { StackFrame } from '../watchdog/protocol.js';
 import type { CallTree } from './calltree.js';
 import { cpuProfileTree, isCpuProfile, type CpuProfileFacts } from './cpuprofile.js';
 import { DumpFileError, describeFsError, firstLine } from './errors.js';
@@ -10,18 +13,12 @@ import { isHandlesDump } from './handles.js';
 import { heapProfileTree, isHeapProfile } from './heapprofile.js';
 import { isGzip, pprofTree, type PprofFacts } from './pprof.js';
 
-/** The kinds of file holmes-node writes and reads. */
-export type DumpFormat = 'cpuprofile' | 'heapsnapshot' | 'heapprofile' | 'handles' | 'pprof' | 'block';
+export type { DumpFormat };
 
 /** Human names of the formats, for messages. */
-export const FORMAT_NAMES: Record<DumpFormat, string> = {
-  cpuprofile: 'CPU profile',
-  heapsnapshot: 'V8 heap snapshot',
-  heapprofile: 'sampling heap profile',
-  handles: 'handles dump',
-  pprof: 'pprof profile',
-  block: 'event-loop block stack',
-};
+export const FORMAT_NAMES = Object.fromEntries(
+  Object.entries(FORMATS).map(([format, { name }]) => [format, name]),
+) as Record<DumpFormat, string>;
 
 /** `a CPU profile`, `an event-loop block stack`: for messages. */
 export function aFormat(format: DumpFormat): string {
@@ -32,14 +29,7 @@ export function aFormat(format: DumpFormat): string {
 /** What a dump's file name says: `<kind>-<UTC timestamp>-<pid>.<extension>` (the library's own definition). */
 export type DumpName = DumpFileName;
 
-const EXTENSIONS: Array<[string, DumpFormat]> = [
-  ['.cpuprofile', 'cpuprofile'],
-  ['.heapsnapshot', 'heapsnapshot'],
-  ['.heapprofile', 'heapprofile'],
-  ['.handles.json', 'handles'],
-  ['.pb.gz', 'pprof'],
-  ['.block.json', 'block'],
-];
+const EXTENSIONS = Object.entries(FORMATS).map(([format, { extension }]) => [`.${extension}`, format as DumpFormat] as const);
 /** JSON profiles are a few MB; past this a file is not one (and would not fit in one JS string anyway). */
 const MAX_JSON_BYTES = 512 * 1024 * 1024 - 1024;
 
@@ -47,7 +37,7 @@ const MAX_JSON_BYTES = 512 * 1024 * 1024 - 1024;
 export function parseDumpName(name: string): DumpName | null {
   // any extension: kinds and formats are added over time, and `ls` should list what it cannot yet read
   const parsed = parseDumpFileName(name);
-  return parsed && parsed.extension !== 'meta.json' ? parsed : null;
+  return parsed && parsed.extension !== META_EXTENSION ? parsed : null;
 }
 
 /** The format a file name promises, or null for an unknown extension. */
@@ -94,22 +84,14 @@ export function readJsonFile(path: string, what: string): unknown {
 }
 
 /** One frame of an event-loop block stack: 1-based line and column. */
-export interface BlockFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-  columnNumber: number;
-}
+/** One frame of a blocked loop's stack, innermost first, 1-based (the watchdog's own definition). */
+export type BlockFrame = StackFrame;
 
-/** The `.block.json` the event-loop watchdog writes: where the main thread was stuck. */
-export interface BlockDump {
-  blockedMs: number;
-  blockMs?: number;
-  detectedAt?: string;
-  /** Innermost frame first. */
-  stack: BlockFrame[];
-  stackError?: string;
-}
+/**
+ * A `.block.json` as read: the writer's {@link BlockFile}, of which a file written by another version of holmes-node
+ * may lack all but the block's length and stack.
+ */
+export type BlockDump = Pick<BlockFile, 'blockedMs' | 'stack'> & Partial<BlockFile>;
 
 /** Whether `value` has the shape of a `.block.json`. */
 export function isBlockDump(value: unknown): value is BlockDump {

@@ -2,11 +2,19 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DumpFileError, describeFsError } from '../analysis/errors.js';
 import { formatOf, parseDumpName, readMeta, type DumpFormat } from '../analysis/load.js';
-import type { DumpMeta } from '../meta.js';
-import { defaultDumpDir } from '../options.js';
+import type { DumpMeta } from '../sinks/meta.js';
+import { defaultDumpDir } from '../config/options.js';
+import { RULES } from '../rules/table.js';
+import { RULE_NAMES } from '../rules/registry.js';
 import { TEMP_PREFIX } from '../sinks/dump-dir.js';
-import { COMMON_HELP, type Command } from './command.js';
-import { formatBytes, table } from './output.js';
+import { COMMON_HELP, stringOption, type Command } from './command.js';
+import { UsageError, formatBytes, table } from './output.js';
+
+/** The kinds of dump, from the rule table: each rule section and what its rules write. */
+const KIND_HELP = RULE_NAMES.map((kind) => {
+  const writes = RULES.filter((rule) => rule.section === kind).map((rule) => rule.description);
+  return `  ${kind.padEnd(10)} ${writes.join('; ')}`;
+}).join('\n');
 
 /** One dump in a directory listing. */
 export interface DumpEntry {
@@ -62,20 +70,28 @@ export function listDumps(dir: string): DumpEntry[] {
 export const lsCommand: Command = {
   name: 'ls',
   summary: 'list the dumps in a directory, newest first, with the reason each was taken',
-  help: `Usage: holmes-node ls [DIR] [--json]
+  help: `Usage: holmes-node ls [DIR] [--kind KIND] [--json]
 
 Lists the dumps in DIR, newest first: kind, time (UTC), size and the one-line
 reason from the .meta.json beside each. Temporary files (.holmes-tmp-*) are
 left out. DIR defaults to ${defaultDumpDir()}.
 
+Kinds (the rule that took the dump):
+${KIND_HELP}
+
 Options:
+  --kind KIND    list only the dumps of one kind
 ${COMMON_HELP}`,
-  options: {},
+  options: { kind: { type: 'string' } },
   arity: [0, 1],
   run(args, out) {
     const dir = resolve(args.positionals[0] ?? defaultDumpDir());
-    const dumps = listDumps(dir);
-    if (dumps.length === 0) throw new DumpFileError(`no dumps in ${dir}`);
+    const kind = stringOption(args, 'kind');
+    if (kind !== undefined && !(RULE_NAMES as readonly string[]).includes(kind)) {
+      throw new UsageError(`--kind wants one of ${RULE_NAMES.join(', ')}, not ${JSON.stringify(kind)}`);
+    }
+    const dumps = listDumps(dir).filter((dump) => kind === undefined || dump.kind === kind);
+    if (dumps.length === 0) throw new DumpFileError(kind === undefined ? `no dumps in ${dir}` : `no ${kind} dumps in ${dir}`);
     out.emit({ dir, dumps }, ({ dumps: list }) => {
       const rows = list.map((d) => [
         d.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),

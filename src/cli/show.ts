@@ -4,7 +4,7 @@ import { summarizeHandles, type HandlesSummary } from '../analysis/handles.js';
 import { summarizeHeap, type ClassStats, type HeapSummary, type LargeObject } from '../analysis/heap-summary.js';
 import { readHeapSnapshot } from '../analysis/heapsnapshot.js';
 import { FORMAT_NAMES, detectFormat, loadBlock, loadHandles, loadProfile, readMeta, type BlockDump, type DumpFormat, type LoadedProfile } from '../analysis/load.js';
-import type { DumpMeta } from '../meta.js';
+import type { DumpMeta } from '../sinks/meta.js';
 import { COMMON_HELP, intOption, stringOption, type Command } from './command.js';
 import { formatBytes, formatCount, formatMicros, formatPercent, formatValue, table } from './output.js';
 

@@ -1,26 +1,36 @@
-import { captureCpuProfile } from '../dumpers/cpu-profile.js';
-import type { CpuRuleOptions, EventLoopRuleOptions } from '../options.js';
-import type { RuleKind } from './kind.js';
-import { writeProfile } from './write-profile.js';
+import { booleanOption, numberOption, type Milliseconds } from '../config/spec.js';
+import { dumpCpuProfile } from '../dumpers/cpu-dump.js';
+import { CpuSource } from '../sources/cpu.js';
+import { sampledRule, type RuleOptions } from './define.js';
 
-/**
- * CPU rule, and the event-loop rule: on fire, profile the next `profileDuration` ms and write a CPU profile; with the
- * flight recorder on, the profile also holds the 5–10 s before the trigger.
- */
-export const cpuRule: RuleKind<CpuRuleOptions | EventLoopRuleOptions> = {
-  async dump(context, config) {
-    const { recorder, signal, logger } = context;
-    const captured = recorder?.active
-      ? await recorder.capture(config.profileDuration, signal)
-      : { ...(await captureCpuProfile(config.profileDuration, signal, logger)), beforeTriggerMs: 0 };
-    const { profile, backend, beforeTriggerMs } = captured;
-    const output = await writeProfile(context, 'cpu', profile);
-    return {
-      ...output,
-      details: {
-        ...output.details, profiler: backend, samples: profile.samples.length, profileDuration: config.profileDuration,
-        flightRecorder: recorder?.active === true, beforeTriggerMs,
-      },
-    };
-  },
-};
+/** Options of the CPU rule beyond the thresholds. */
+export interface CpuOptions {
+  /** Length of the CPU profile taken when the rule fires, in ms. Default 5000. */
+  profileDuration: Milliseconds;
+  /**
+   * Keep a low-rate CPU profiler (10 ms sampling) running at all times, so the profile written when the rule fires
+   * also holds the seconds *before* the trigger. Costs a profiler left running (see BENCHMARKS.md). Default false.
+   */
+  flightRecorder: boolean;
+}
+
+/** CPU rule: readings in percent of one core (or of the CPU quota when it is below one core). */
+export type CpuRuleOptions = RuleOptions & CpuOptions;
+
+/** Profile lengths allowed for every rule that profiles. */
+export const profileDurationOption = numberOption(5000, 10, 600_000, 'ms', { integer: true });
+
+/** CPU: % of the CPU the process may use (cgroup-aware); fires a CPU profile of the next `profileDuration` ms. */
+export const cpuRule = sampledRule<'cpu', CpuOptions, CpuSource>({
+  name: 'cpu',
+  section: 'cpu',
+  trigger: 'sampled',
+  description: '% of the CPU the process may use (cgroup-aware); dumps a CPU profile',
+  unit: '%',
+  // holmes' defaults
+  thresholds: { min: 10, diff: 25, abs: 70 },
+  options: { profileDuration: profileDurationOption, flightRecorder: booleanOption(false) },
+  formats: ['cpuprofile', 'pprof'],
+  source: () => new CpuSource(null),
+  dump: (context, config) => dumpCpuProfile(context, config.profileDuration),
+});

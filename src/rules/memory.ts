@@ -1,29 +1,40 @@
-import { captureHeapProfile } from '../dumpers/heap-profile.js';
-import { estimateSnapshot, readPreflight, snapshotVeto } from '../dumpers/heap-preflight.js';
-import { writeHeapSnapshotTo } from '../dumpers/heap-snapshot.js';
-import type { SnapshotRuleOptions } from '../options.js';
-import type { RuleKind } from './kind.js';
-import { writeProfile } from './write-profile.js';
+import { numberOption, type Milliseconds } from '../config/spec.js';
+import { dumpHeap } from '../dumpers/heap-dump.js';
+import { MemorySource } from '../sources/memory.js';
+import { profileDurationOption } from './cpu.js';
+import { sampledRule, type RuleOptions } from './define.js';
 
-/**
- * Memory rule (RSS), and the heap rule, which dumps the same way: a `.heapsnapshot` when it is affordable (stall,
- * memory headroom, free disk: all checked before writing), else a sampling heap profile of the next `profileDuration` ms.
- */
-export const memoryRule: RuleKind<SnapshotRuleOptions> = {
-  async dump(context, config) {
-    const { dir, baseName, signal, limits, skip } = context;
-    await context.ready();
-    const preflight = await readPreflight(dir.path, limits.memoryBytes, config.maxSnapshotHeap);
-    const estimate = estimateSnapshot(preflight.heapUsed);
-    const veto = snapshotVeto(preflight, estimate);
-    if (veto) {
-      skip(`heap snapshot not taken: ${veto}; taking a sampling heap profile instead`);
-      const profile = await captureHeapProfile(config.profileDuration, signal);
-      const output = await writeProfile(context, 'heap', profile);
-      return { ...output, details: { ...output.details, fallback: 'sampling heap profile', snapshotSkipped: veto, estimate } };
-    }
-    const started = performance.now();
-    const file = await dir.writeWith(`${baseName}.heapsnapshot`, (path) => context.stall(() => writeHeapSnapshotTo(path)));
-    return { file, details: { writer: 'v8.writeHeapSnapshot', stallMs: Math.round(performance.now() - started), estimate } };
-  },
+/** Options of a rule that writes a heap snapshot, or a sampling heap profile when a snapshot is not affordable. */
+export interface SnapshotOptions {
+  /**
+   * Largest V8 heap (used bytes) holmes-node will snapshot. A snapshot stops the event loop about 120 ms per MB of
+   * heap (measured: 186 MB took 22 s), so above this a sampling heap profile is taken instead. Default 128 MiB.
+   */
+  maxSnapshotHeap: number;
+  /** Length of the sampling heap profile taken when a snapshot is not affordable, in ms. Default 5000. */
+  profileDuration: Milliseconds;
+}
+
+/** Memory rule: RSS in percent of the memory limit. */
+export type MemoryRuleOptions = RuleOptions & SnapshotOptions;
+
+/** The snapshot options, shared with the heap rule. */
+export const snapshotOptions = {
+  maxSnapshotHeap: numberOption(128 * 2 ** 20, 0, Number.MAX_SAFE_INTEGER, 'bytes', { integer: true }),
+  profileDuration: profileDurationOption,
 };
+
+/** Memory: RSS as % of the memory limit (cgroup-aware); dumps a heap snapshot, or a heap profile when one is not affordable. */
+export const memoryRule = sampledRule<'memory', SnapshotOptions, MemorySource>({
+  name: 'memory',
+  section: 'memory',
+  trigger: 'sampled',
+  description: 'RSS as % of the memory limit (cgroup-aware); dumps a heap snapshot (a sampling heap profile when one is not affordable)',
+  unit: '%',
+  // holmes' defaults
+  thresholds: { min: 10, diff: 25, abs: 80 },
+  options: snapshotOptions,
+  formats: ['heapsnapshot', 'heapprofile', 'pprof'],
+  source: () => new MemorySource(),
+  dump: (context, config) => dumpHeap(context, config),
+});

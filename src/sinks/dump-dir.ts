@@ -1,6 +1,5 @@
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -161,9 +160,4 @@ export class DumpDir {
     }
     return removed;
   }
-}
-
-/** Host facts recorded in every meta file. */
-export function hostFacts(): { pid: number; hostname: string; node: string } {
-  return { pid: process.pid, hostname: hostname(), node: process.version };
 }

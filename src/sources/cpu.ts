@@ -1,16 +1,26 @@
+import type { Source, SourceSettings } from '../rules/define.js';
+
 /**
  * CPU reading: 100 x CPU time used since the last reading / (elapsed time x min(1, usable cores)).
  * 100 means one core busy (or the whole quota when it is below one core); worker threads can push it above 100.
  */
-export class CpuSource {
+export class CpuSource implements Source<unknown> {
   private lastMicros = 0;
   private lastAt = 0;
   private scale = 1;
+  private started = false;
 
   /** @param cores CPU the process may use (cgroup quota or override), null when unlimited. */
   constructor(cores: number | null) {
     this.setCores(cores);
     this.reset();
+  }
+
+  /** Follows the detected CPU quota; a new measuring period begins at `start()`. */
+  apply({ on, limits }: SourceSettings<unknown>): void {
+    if (limits) this.setCores(limits.cpuCores);
+    if (on && !this.started) this.reset();
+    this.started = on;
   }
 
   setCores(cores: number | null): void {

@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { RuleOptions, Source, SourceSettings } from '../rules/define.js';
 
 /**
  * Resolution of the delay histogram for a sampling interval: its timer wakes the process every `resolution` ms, which
@@ -14,10 +15,17 @@ export function loopResolution(intervalMs: number): number {
  * p99 rather than max: one long GC pause should not fire the rule, a loop that is slow for 1 % of the time should.
  * A loop blocked right now cannot be seen here (this reading runs on the loop): that is the watchdog's job.
  */
-export class EventLoopDelaySource {
+export class EventLoopDelaySource implements Source<RuleOptions> {
   private histogram: IntervalHistogram | undefined;
 
-  constructor(private resolution: number) {}
+  constructor(private resolution = loopResolution(5000)) {}
+
+  /** The histogram runs only while the rule is enabled, at a resolution that follows the interval. */
+  apply({ on, config, interval }: SourceSettings<RuleOptions>): void {
+    this.setResolution(loopResolution(interval));
+    if (on && config.enabled) this.start();
+    else this.stop();
+  }
 
   /** Changes the resolution, restarting the histogram if it runs. */
   setResolution(ms: number): void {

@@ -1,16 +1,23 @@
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import type { RuleOptions, Source, SourceSettings } from '../rules/define.js';
 
 /**
  * GC reading: the share of wall time spent in GC pauses over the interval, in percent, from `gc` performance
  * entries. Also keeps the heap size after the last major GC (the live set, holmes' "GC heap"), for the meta.
  */
-export class GcSource {
+export class GcSource implements Source<RuleOptions> {
   private observer: PerformanceObserver | undefined;
   private pausedMs = 0;
   private since = 0;
   /** Heap used right after the latest major (mark-sweep-compact) GC, in bytes; null before one. */
   heapAfterMajorGc: number | null = null;
+
+  /** The observer runs only while the rule is enabled. */
+  apply({ on, config }: SourceSettings<RuleOptions>): void {
+    if (on && config.enabled) this.start();
+    else this.stop();
+  }
 
   get active(): boolean {
     return this.observer !== undefined;

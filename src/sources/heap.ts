@@ -1,4 +1,5 @@
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import type { Source } from '../rules/define.js';
 
 const MB = 2 ** 20;
 /** V8's semi-space ceiling on 64-bit before Node 22; later versions go higher, which the reading then observes. */
@@ -23,7 +24,7 @@ export function oldSpaceFlag(execArgv: readonly string[] = process.execArgv, nod
  * young generation (3 semi-spaces); on Node 24 with `--max-old-space-size=96` that is 288 MB, and a process dies of
  * OOM at about 33 % of it, so the young generation is taken out of both sides.
  */
-export class HeapSource {
+export class HeapSource implements Source<unknown> {
   private semiSpace = DEFAULT_SEMI_SPACE;
   private readonly oldLimitFlag = oldSpaceFlag();
 

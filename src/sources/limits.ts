@@ -1,5 +1,5 @@
 import { totalmem } from 'node:os';
-import type { LimitsOptions } from '../options.js';
+import type { LimitsOptions } from '../config/options.js';
 import { readCgroupLimits, type CgroupLimits } from './cgroup.js';
 
 /** The limits readings are measured against, and where each came from. */

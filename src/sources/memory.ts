@@ -1,6 +1,13 @@
+import type { Source, SourceSettings } from '../rules/define.js';
+
 /** Memory reading: RSS as a percent of the memory limit (cgroup limit, machine memory, or override). */
-export class MemorySource {
-  constructor(private limitBytes: number) {}
+export class MemorySource implements Source<unknown> {
+  constructor(private limitBytes = 1) {}
+
+  /** Follows the detected memory limit. */
+  apply({ limits }: SourceSettings<unknown>): void {
+    if (limits) this.setLimit(limits.memoryBytes);
+  }
 
   setLimit(limitBytes: number): void {
     this.limitBytes = limitBytes;

@@ -1,6 +1,7 @@
-import { unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { DumpDir, dumpBaseName, hostFacts } from '../sinks/dump-dir.js';
+import { DumpDir, dumpBaseName } from '../sinks/dump-dir.js';
+import { FORMATS } from '../sinks/formats.js';
+import { buildMeta, writeMeta, type WrittenDump } from '../sinks/meta.js';
 import { toStack } from './capture.js';
 import type { RawCallFrame, StackFrame } from './protocol.js';
 
@@ -20,7 +21,7 @@ export interface BlockCapture {
   pausedByAnotherSession: boolean;
 }
 
-/** The `.block.json` file. */
+/** The `.block.json` file: the one definition of its shape, for the writer and the CLI. */
 export interface BlockFile {
   kind: 'eventLoop';
   trigger: 'block';
@@ -37,13 +38,6 @@ export interface BlockFile {
   pausedByAnotherSession?: true;
 }
 
-export interface WrittenBlock {
-  file: string;
-  metaFile: string;
-  summary: string;
-  meta: Record<string, unknown>;
-}
-
 function where(frame: StackFrame): string {
   const file = frame.url ? frame.url.slice(frame.url.lastIndexOf('/') + 1) : '<unknown>';
   return `${frame.functionName} (${file}:${frame.lineNumber}:${frame.columnNumber})`;
@@ -58,10 +52,10 @@ export function blockSummary(capture: BlockCapture, stack: readonly StackFrame[]
 
 /**
  * Writes `eventLoop-<timestamp>-<pid>.block.json` and its `.meta.json` through {@link DumpDir} (directory 0700,
- * files 0600, each written under a temporary name and renamed when whole). The meta follows `DumpMeta` as far as it
- * applies: there are no readings, limits, interval or window in a worker that watches a stopped thread.
+ * files 0600, each written under a temporary name and renamed when whole), with the meta writer every dump uses.
+ * The meta has no readings, limits, interval or window: they live on the main thread, which is blocked.
  */
-export async function writeBlockDump(dir: DumpDir, capture: BlockCapture): Promise<WrittenBlock> {
+export async function writeBlockDump(dir: DumpDir, capture: BlockCapture): Promise<WrittenDump> {
   const stack = toStack(capture.callFrames);
   const baseName = dumpBaseName('eventLoop', capture.detectedAt);
   const body: BlockFile = {
@@ -78,8 +72,7 @@ export async function writeBlockDump(dir: DumpDir, capture: BlockCapture): Promi
   if (capture.stackError !== undefined) body.stackError = capture.stackError;
   if (capture.pausedByAnotherSession) body.pausedByAnotherSession = true;
   await dir.prepare();
-  const file = await dir.writeFile(`${baseName}.block.json`, JSON.stringify(body, null, 2));
-  const summary = blockSummary(capture, stack);
+  const file = await dir.writeFile(`${baseName}.${FORMATS.block.extension}`, JSON.stringify(body, null, 2));
   const details: Record<string, unknown> = {
     blockMs: capture.blockMs,
     blockedMs: capture.blockedMs,
@@ -91,25 +84,14 @@ export async function writeBlockDump(dir: DumpDir, capture: BlockCapture): Promi
   };
   if (capture.stackError !== undefined) details.stackError = capture.stackError;
   if (capture.pausedByAnotherSession) details.pausedByAnotherSession = true;
-  const meta: Record<string, unknown> = {
+  const meta = buildMeta({
     kind: 'eventLoop',
     file: basename(file),
-    summary,
-    reason: {
-      rule: 'eventLoop', value: capture.blockedMs, average: 0, trigger: 'block', thresholds: { block: capture.blockMs },
-    },
-    ...hostFacts(),
+    summary: blockSummary(capture, stack),
+    reason: { rule: 'eventLoop', value: capture.blockedMs, average: 0, trigger: 'block', thresholds: { block: capture.blockMs } },
     startTime: capture.detectedAt.toISOString(),
     endTime: new Date().toISOString(),
     details,
-  };
-  let metaFile: string;
-  try {
-    metaFile = await dir.writeFile(`${baseName}.meta.json`, JSON.stringify(meta, null, 2));
-  } catch (error) {
-    // a dump without its meta is not what operators are promised: take the dump back
-    await unlink(file).catch(() => undefined);
-    throw error;
-  }
-  return { file, metaFile, summary, meta };
+  });
+  return writeMeta(dir, baseName, file, meta);
 }

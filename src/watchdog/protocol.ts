@@ -1,16 +1,22 @@
+import type { WrittenDump } from '../sinks/meta.js';
+
 /**
  * What the main thread and the watchdog worker share: the heartbeat layout, the clock both read, the data the
  * worker starts with and the messages it sends back. Imported by both bundles, so it holds no state.
  */
 
 /**
- * Heartbeat slots (Int32Array on a SharedArrayBuffer): a counter bumped at every beat, when the last beat ran, and
- * whether holmes-node itself is stalling the loop on purpose (a heap snapshot), which is not a block to catch.
+ * Heartbeat slots (Int32Array on a SharedArrayBuffer): a counter bumped at every beat, when the last beat ran,
+ * whether holmes-node itself is stalling the loop on purpose (a heap snapshot), which is not a block to catch, and
+ * the dump budget: the worker may write a dump while WRITTEN < LIMIT. The main thread moves LIMIT (maxDumpsPerHour
+ * against every dump of the last hour); the worker counts WRITTEN itself, so a blocked main thread cannot be outrun.
  */
 export const COUNT = 0;
 export const BEAT = 1;
 export const SUSPENDED = 2;
-export const HEARTBEAT_SLOTS = 3;
+export const LIMIT = 3;
+export const WRITTEN = 4;
+export const HEARTBEAT_SLOTS = 5;
 
 /** Name of the main thread's heartbeat function: a pause that lands in it means the loop already ran again. */
 export const HEARTBEAT_FUNCTION = 'holmesWatchdogHeartbeat';
@@ -43,6 +49,8 @@ export interface WatchdogWorkerData {
   cooldownMs: number;
   /** Absolute dump directory. */
   dumpDir: string;
+  /** Retention bounds kept when the worker writes (maxDumps, maxDumpBytes). */
+  retention: { maxDumps: number; maxDumpBytes: number };
 }
 
 /** One frame of the blocking stack, 1-based, for people. */
@@ -64,6 +72,7 @@ export interface RawCallFrame {
 
 /** Messages from the worker to the main thread. */
 export type WorkerMessage =
-  | { type: 'dump'; file: string; metaFile: string; blockedMs: number; summary: string; meta: Record<string, unknown> }
+  | { type: 'dump'; dump: WrittenDump }
+  | { type: 'skip'; reason: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'error'; message: string };

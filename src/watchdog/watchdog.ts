@@ -1,37 +1,16 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../logger.js';
+import type { Watch, WatchEnv, WatchSettings } from '../rules/define.js';
 import {
-  BEAT, COUNT, HEARTBEAT_FUNCTION, HEARTBEAT_SLOTS, SUSPENDED, clock, heartbeatInterval, type WatchdogWorkerData, type WorkerMessage,
+  BEAT, COUNT, HEARTBEAT_FUNCTION, HEARTBEAT_SLOTS, LIMIT, SUSPENDED, WRITTEN, clock, heartbeatInterval, type WatchdogWorkerData, type WorkerMessage,
 } from './protocol.js';
 
-/** A blocked-loop dump, written by the worker while the main thread was still blocked. */
-export interface BlockDump {
-  /** Absolute path of `eventLoop-<timestamp>-<pid>.block.json`. */
-  file: string;
-  /** Absolute path of the `.meta.json` beside it. */
-  metaFile: string;
-  /** How long the loop had not turned when its stack was taken. */
-  blockedMs: number;
-  summary: string;
-  /** The parsed `.meta.json` (DumpMeta as far as it applies: no readings, limits, interval or window). */
-  meta: Record<string, unknown>;
-}
-
-export interface BlockWatchdogOptions {
-  /** Stand-still of the loop, in ms, that is caught; >= 100. */
-  blockMs: number;
-  /** Absolute dump directory. */
-  dumpDir: string;
-  /** After a capture, no new capture for this long (ms). */
-  cooldownMs: number;
-  /** Already safe-wrapped by the caller. */
-  logger: Logger;
-  /** Called on the main thread once it runs again. */
-  onDump(dump: BlockDump): void;
-  /** Worker faults (dump directory unwritable, inspector failure, worker died), on the main thread. */
-  onError(error: Error): void;
+/** The options the watchdog follows: `eventLoop.enabled`, `eventLoop.block` and the cooldown. */
+export interface BlockConfig {
+  enabled: boolean;
+  block: number;
+  cooldown?: number;
 }
 
 /** Where tsup puts the worker: beside the main bundle (dist/index.js and dist/index.cjs alike). */
@@ -47,42 +26,61 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8,
  * of the code blocking it and writes the dump itself. Costs one worker thread (about 10 MB of RSS) and a
  * heartbeat timer on the main thread.
  */
-export class BlockWatchdog {
-  readonly #options: BlockWatchdogOptions;
-  #active = false;
+export class BlockWatchdog implements Watch<BlockConfig> {
+  readonly #env: WatchEnv;
+  /** The block and cooldown it runs with, while it runs (even when the worker has died: that is reported once, and the worker is not restarted until the settings change or holmes-node restarts). */
+  #running: { blockMs: number; cooldownMs: number; maxDumps: number; maxDumpBytes: number } | undefined;
   #worker: Worker | undefined;
   #timer: NodeJS.Timeout | undefined;
   #heartbeat: { shared: Int32Array; beat: () => void } | undefined;
+  /** Dumps the worker reported, and how many more it may write now. */
+  #acknowledged = 0;
+  #allowance = 0;
 
-  constructor(options: BlockWatchdogOptions) {
-    this.#options = options;
+  constructor(env: WatchEnv) {
+    this.#env = env;
   }
 
-  /** True from `start()` to `stop()`, even when the worker has died (it is reported once, and not restarted until `stop()` and `start()`). */
+  /** Whether it runs (the worker may have died since; see {@link BlockConfig}). */
   get active(): boolean {
-    return this.#active;
+    return this.#running !== undefined;
   }
 
-  /** Starts the heartbeat and the worker. Idempotent; never throws (faults go to `onError`). */
-  start(): void {
-    if (this.#active) return;
-    this.#active = true;
+  /** The settings it runs with. */
+  get running(): { blockMs: number; cooldownMs: number; maxDumps: number; maxDumpBytes: number } | undefined {
+    return this.#running;
+  }
+
+  /** Starts, restarts (new block or cooldown) or stops the worker to match the settings. Never throws. */
+  apply({ on, config, cooldown, allowance, retention }: WatchSettings<BlockConfig>): void {
+    const wanted = { blockMs: config.block, cooldownMs: config.cooldown ?? cooldown, ...retention };
+    const running = this.#running;
+    if (running && (!on || Object.entries(wanted).some(([key, value]) => running[key as keyof typeof wanted] !== value))) {
+      this.#running = undefined;
+      this.#release();
+    }
+    this.allow(allowance);
+    if (!on || this.#running) return;
+    this.#running = wanted;
     try {
-      this.#spawn();
+      this.#spawn(wanted);
     } catch (error) {
       this.#fail(error);
     }
   }
 
-  /** Terminates the worker and clears the heartbeat. Idempotent. */
-  stop(): void {
-    if (!this.#active) return;
-    this.#active = false;
-    this.#release();
+  allow(allowance: number): void {
+    this.#allowance = allowance;
+    // a fresh worker counts its dumps from 0; LIMIT is what it may have written by now
+    if (this.#heartbeat) Atomics.store(this.#heartbeat.shared, LIMIT, this.#acknowledged + allowance);
   }
 
-  #spawn(): void {
-    const { blockMs, cooldownMs, dumpDir } = this.#options;
+  unacknowledged(): number {
+    return this.#heartbeat ? Math.max(0, Atomics.load(this.#heartbeat.shared, WRITTEN) - this.#acknowledged) : 0;
+  }
+
+  #spawn({ blockMs, cooldownMs, maxDumps, maxDumpBytes }: NonNullable<BlockWatchdog['running']>): void {
+    const { dumpDir } = this.#env;
     const path = fileURLToPath(WORKER_URL);
     if (!existsSync(path)) {
       throw new Error(`the watchdog worker script is missing at ${path} (it ships beside holmes-node's dist/index.js; a bundler that inlines holmes-node must copy it)`);
@@ -100,7 +98,11 @@ export class BlockWatchdog {
     }[HEARTBEAT_FUNCTION]!;
     beat();
     this.#heartbeat = { shared: heartbeat, beat };
-    const workerData: WatchdogWorkerData = { heartbeat: shared, epoch, blockMs, heartbeatMs, cooldownMs, dumpDir };
+    this.#acknowledged = 0;
+    this.allow(this.#allowance);
+    const workerData: WatchdogWorkerData = {
+      heartbeat: shared, epoch, blockMs, heartbeatMs, cooldownMs, dumpDir, retention: { maxDumps, maxDumpBytes },
+    };
     const worker = new Worker(WORKER_URL, {
       workerData,
       // a clean thread: no --require/--import preloads (an APM agent) nor NODE_OPTIONS from the host
@@ -122,7 +124,7 @@ export class BlockWatchdog {
     worker.unref();
     this.#timer = setInterval(beat, heartbeatMs);
     this.#timer.unref();
-    this.#options.logger.info(`block watchdog on: a loop blocked for ${blockMs} ms is caught by a worker thread (heartbeat every ${heartbeatMs} ms)`);
+    this.#env.logger.info(`block watchdog on: a loop blocked for ${blockMs} ms is caught by a worker thread (heartbeat every ${heartbeatMs} ms)`);
   }
 
   /**
@@ -142,20 +144,21 @@ export class BlockWatchdog {
   }
 
   #receive(message: WorkerMessage): void {
-    const { logger } = this.#options;
+    const { logger, hooks } = this.#env;
     try {
       switch (message.type) {
         case 'dump':
-          logger.info(`wrote ${message.file}: ${message.summary}`);
-          this.#options.onDump({
-            file: message.file, metaFile: message.metaFile, blockedMs: message.blockedMs, summary: message.summary, meta: message.meta,
-          });
+          this.#acknowledged++;
+          hooks.written(message.dump);
+          break;
+        case 'skip':
+          hooks.skipped(message.reason);
           break;
         case 'log':
           logger[message.level](`block watchdog: ${message.message}`);
           break;
         case 'error':
-          this.#options.onError(new Error(message.message));
+          hooks.error(message.message);
           break;
       }
     } catch (error) {
@@ -164,14 +167,14 @@ export class BlockWatchdog {
     }
   }
 
-  /** Reports a fault once and leaves the watchdog off until `stop()` and `start()`: a dying worker is not restarted in a loop. */
+  /** Reports a fault once and leaves the worker off until the settings change: a dying worker is not restarted in a loop. */
   #fail(error: unknown): void {
     this.#release();
     const fault = error instanceof Error ? error : new Error(String(error));
     try {
-      this.#options.onError(new Error(`block watchdog stopped: ${fault.message}`, { cause: fault }));
+      this.#env.hooks.error(`block watchdog stopped: ${fault.message}`, fault);
     } catch (thrown) {
-      this.#options.logger.error(`block watchdog: onError threw: ${String(thrown)}`);
+      this.#env.logger.error(`block watchdog: reporting a fault threw: ${String(thrown)}`);
     }
   }
 

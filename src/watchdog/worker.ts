@@ -4,12 +4,14 @@
  * the dump itself: the main thread may never run again (an infinite loop must still be diagnosed).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DumpDir } from '../sinks/dump-dir.js';
+import { basename } from 'node:path';
+import { DumpDir, parseDumpFileName } from '../sinks/dump-dir.js';
+import { enforceRetention } from '../sinks/retention.js';
 import { NoAnswer, pauseMainThread } from './capture.js';
 import { BlockDetector } from './detector.js';
 import { writeBlockDump } from './dump.js';
 import {
-  BEAT, COUNT, HEARTBEAT_FUNCTION, SUSPENDED, clock, since, type RawCallFrame, type WatchdogWorkerData, type WorkerMessage,
+  BEAT, COUNT, HEARTBEAT_FUNCTION, LIMIT, SUSPENDED, WRITTEN, clock, since, type RawCallFrame, type WatchdogWorkerData, type WorkerMessage,
 } from './protocol.js';
 
 if (!parentPort) throw new Error('holmes-node: watchdog-worker.js runs only as a worker thread started by holmes-node');
@@ -24,6 +26,7 @@ let capturing = false;
 /** Whether the current episode was captured (its end is then logged), and whether a let-go episode was logged this cooldown. */
 let captured = false;
 let quietLogged = false;
+let budgetSpentSaid = false;
 
 const now = (): number => clock(data.epoch);
 const send = (message: WorkerMessage): void => port.postMessage(message);
@@ -44,8 +47,18 @@ function tick(): void {
   switch (verdict.action) {
     case 'capture':
       captured = !capturing;
-      if (capturing) log('info', `event loop blocked for ${since(at, beat)} ms while the previous capture is still being written; no stack taken`);
-      else void capture(count, beat);
+      if (!capturing && Atomics.load(heartbeat, WRITTEN) >= Atomics.load(heartbeat, LIMIT)) {
+        // the budget is spent (maxDumpsPerHour across every rule): no pause, no file; cool down like after a capture
+        captured = false;
+        detector.coolDown(at);
+        // once until the budget allows a dump again: a loop that blocks every 200 ms must not flood the host's log
+        if (!budgetSpentSaid) send({ type: 'skip', reason: `event loop blocked for ${since(at, beat)} ms >= block ${data.blockMs} ms, but maxDumpsPerHour is reached; no stack taken` });
+        budgetSpentSaid = true;
+      } else if (capturing) log('info', `event loop blocked for ${since(at, beat)} ms while the previous capture is still being written; no stack taken`);
+      else {
+        budgetSpentSaid = false;
+        void capture(count, beat);
+      }
       break;
     case 'cooldown':
       captured = false;
@@ -66,6 +79,9 @@ function tick(): void {
 
 async function capture(count: number, beat: number): Promise<void> {
   capturing = true;
+  // reserved before the pause, so the main thread counts this dump from now on; given back if nothing is written
+  Atomics.add(heartbeat, WRITTEN, 1);
+  let written = false;
   const detectedAt = new Date();
   const detectedPerf = performance.now();
   let blockedMs = since(now(), beat);
@@ -94,11 +110,17 @@ async function capture(count: number, beat: number): Promise<void> {
       stackError = error.message;
       blockedMs = since(now(), beat);
     }
-    const written = await writeBlockDump(dir, {
+    const { maxDumps, maxDumpBytes } = data.retention;
+    // room first, as every dump makes it: the directory holds at most maxDumps even while this one is written
+    await dir.prepare();
+    await prune({ maxDumps: maxDumps - 1, maxDumpBytes }, null);
+    const dump = await writeBlockDump(dir, {
       blockMs: data.blockMs, heartbeatMs: data.heartbeatMs, blockedMs, captureLatencyMs, detectedAt, callFrames,
       pausedByAnotherSession, ...(stackError === undefined ? {} : { stackError }),
     });
-    send({ type: 'dump', ...written, blockedMs });
+    written = true;
+    await prune(data.retention, parseDumpFileName(basename(dump.file))?.base ?? null);
+    send({ type: 'dump', dump });
     detector.coolDown(now());
     quietLogged = false;
   } catch (error) {
@@ -106,7 +128,18 @@ async function capture(count: number, beat: number): Promise<void> {
     detector.coolDown(now());
     quietLogged = false;
   } finally {
+    if (!written) Atomics.sub(heartbeat, WRITTEN, 1);
     capturing = false;
+  }
+}
+
+/** Retention as the main thread's pipeline keeps it, done here: the main thread may be blocked for good. */
+async function prune(limits: { maxDumps: number; maxDumpBytes: number }, keep: string | null): Promise<void> {
+  try {
+    const removed = await enforceRetention(dir.path, limits, keep);
+    if (removed.length > 0) log('info', `removed ${removed.length} old dump(s) to stay within maxDumps/maxDumpBytes`);
+  } catch (error) {
+    log('error', `could not prune old dumps: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

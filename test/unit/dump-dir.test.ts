@@ -13,7 +13,8 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 import { randomBytes } from 'node:crypto';
-import { DumpDir, TEMP_PREFIX, dumpBaseName, hostFacts, timestamp } from '../../src/sinks/dump-dir.js';
+import { DumpDir, TEMP_PREFIX, dumpBaseName, timestamp } from '../../src/sinks/dump-dir.js';
+import { hostFacts } from '../../src/sinks/meta.js';
 
 const DEAD_PID = 2147483646;
 

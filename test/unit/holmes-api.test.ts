@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Holmes } from '../../src/holmes.js';
-import { HolmesConfigError, HolmesDumpError, HolmesError } from '../../src/errors.js';
+import { HolmesConfigError, HolmesDumpDirError, HolmesError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import type { RuleName } from '../../src/options.js';
+import type { RuleName } from '../../src/config/options.js';
 
 let root: string;
 let instances: Holmes[] = [];
@@ -210,9 +210,9 @@ describe('Holmes errors', () => {
     holmes.start();
     await holmes.stop();
     expect(received).toHaveLength(1);
-    expect(received[0]).toBeInstanceOf(HolmesDumpError);
-    expect(received[0]!.code).toBe('HOLMES_DUMP');
-    expect((received[0] as HolmesDumpError).kind).toBe('setup');
+    expect(received[0]).toBeInstanceOf(HolmesDumpDirError);
+    expect(received[0]!.code).toBe('HOLMES_DUMP_DIR');
+    expect((received[0] as HolmesDumpDirError).dir).toBe(holmes.dumpDir);
     expect(received[0]!.message).toContain(holmes.dumpDir);
   });
 
@@ -245,6 +245,6 @@ describe('Holmes errors', () => {
     expect(thrower).toHaveBeenCalled();
     // the setup error was still delivered after the logger threw on it
     expect(received).toHaveLength(1);
-    expect(received[0]).toBeInstanceOf(HolmesDumpError);
+    expect(received[0]).toBeInstanceOf(HolmesDumpDirError);
   });
 });

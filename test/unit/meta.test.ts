@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { hostname } from 'node:os';
-import { UNITS, buildMeta, summarize, type FireReason } from '../../src/meta.js';
+import { summarize } from '../../src/pipeline/dump-pipeline.js';
+import { UNITS } from '../../src/rules/registry.js';
+import { buildMeta, type ThresholdReason as FireReason } from '../../src/sinks/meta.js';
 import type { Limits } from '../../src/sources/limits.js';
 
 describe('summarize', () => {
@@ -57,9 +59,10 @@ describe('buildMeta', () => {
     startTime: '2026-11-25T06:13:13.123Z',
     endTime: '2026-11-25T06:13:18.200Z',
     details: { profiler: 'inspector', samples: 42 },
+    summary: summarize(reason),
   };
 
-  it('adds the summary and the host facts to the given fields', () => {
+  it('adds the host facts to the given fields', () => {
     const meta = buildMeta(fields);
     expect(meta).toEqual({
       ...fields,

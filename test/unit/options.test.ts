@@ -9,7 +9,7 @@ import {
   defaultDumpDir,
   resolveOptions,
   type ResolvedConfig,
-} from '../../src/options.js';
+} from '../../src/config/options.js';
 import type { Logger } from '../../src/logger.js';
 import { mulberry32 } from '../helpers/random.js';
 

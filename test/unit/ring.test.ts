@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { Ring } from '../../src/series/ring.js';
+import { Ring } from '../../src/sampler/ring.js';
 import { mulberry32 } from '../helpers/random.js';
 
 

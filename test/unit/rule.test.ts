@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { RuleState, decide, type Gate, type Thresholds, type Trigger } from '../../src/rules/rule.js';
-import { Sampler, type Reading, type SeriesName } from '../../src/sampler.js';
+import { RuleState, type Gate } from '../../src/pipeline/rule-state.js';
+import { decide, type ThresholdTrigger as Trigger, type Thresholds } from '../../src/rules/rule.js';
+import { Sampler, type Reading, type SeriesName } from '../../src/sampler/sampler.js';
 
 const T: Thresholds = { min: 10, diff: 25, abs: 70 };
 

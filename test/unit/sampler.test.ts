@@ -1,5 +1,5 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { Sampler, SERIES_NAMES, type Readers, type Reading, type SamplerHooks, type SeriesName } from '../../src/sampler.js';
+import { Sampler, SERIES_NAMES, type Readers, type Reading, type SamplerHooks, type SeriesName } from '../../src/sampler/sampler.js';
 
 type Batch = Partial<Record<SeriesName, Reading>>;
 

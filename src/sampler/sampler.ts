@@ -1,5 +1,5 @@
-import { RULE_NAMES, type RuleName } from './options.js';
-import { Ring } from './series/ring.js';
+import { RULE_NAMES, type RuleName } from '../rules/registry.js';
+import { Ring } from './ring.js';
 
 /** The series holmes-node samples: one per rule, of the same name. */
 export type SeriesName = RuleName;

@@ -1,7 +1,7 @@
-import { cpuProfileToPprof, heapProfileToPprof } from '../dumpers/pprof.js';
-import { HEAP_SAMPLING_INTERVAL_BYTES, type HeapProfile } from '../dumpers/heap-profile.js';
-import type { CpuProfile } from '../dumpers/profiler/types.js';
-import type { DumpContext, DumpOutput } from './kind.js';
+import { cpuProfileToPprof, heapProfileToPprof } from './pprof.js';
+import { HEAP_SAMPLING_INTERVAL_BYTES, type HeapProfile } from './heap-profile.js';
+import type { CpuProfile } from './profiler/types.js';
+import type { DumpContext, DumpOutput } from '../rules/define.js';
 
 const DEVTOOLS_EXTENSION = { cpu: 'cpuprofile', heap: 'heapprofile' } as const;
 

@@ -1,0 +1,27 @@
+import type { HolmesError } from './errors.js';
+import type { RuleName } from './rules/registry.js';
+import type { DumpMeta } from './sinks/meta.js';
+
+/** Payload of the `dump` event: emitted once the dump and its meta file are complete in the dump directory. */
+export interface DumpEvent {
+  kind: RuleName;
+  /** Absolute path of the dump. */
+  file: string;
+  /** Absolute path of the `.meta.json` beside it. */
+  metaFile: string;
+  meta: DumpMeta;
+}
+
+/** Payload of the `skip` event: a rule fired but no dump was taken, or a cheaper dump was taken instead. */
+export interface SkipEvent {
+  kind: RuleName;
+  reason: string;
+}
+
+/** Events of `Holmes`. */
+export interface HolmesEvents {
+  dump: [DumpEvent];
+  skip: [SkipEvent];
+  /** Run-time faults (dump directory missing or read-only, disk full, profiler failure). The host keeps running. */
+  error: [HolmesError];
+}
