@@ -137,6 +137,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     }
     await this.#pipeline.settled();
     await this.#recorder.settled();
+    await Promise.all(this.#watches.map(({ watch }) => watch.settled()));
   }
 
   /** Lets a rule fire again. @throws {HolmesConfigError} on an unknown rule name. */

@@ -132,6 +132,8 @@ export interface Watch<Config> {
   unacknowledged(): number;
   /** Runs holmes-node's own deliberate stall (a heap snapshot) so that the watch does not take it for a problem. */
   suspendDuring<T>(stall: () => T): T;
+  /** Resolves once a watch switched off has released everything (a dump it was writing is finished first). */
+  settled(): Promise<void>;
 }
 
 /**

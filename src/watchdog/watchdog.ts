@@ -19,6 +19,8 @@ const WORKER_URL = new URL('./watchdog-worker.js', import.meta.url);
 // The worker never needs much: it copies a stack and writes two small files. A runaway is cut off (and reported)
 // rather than allowed to grow inside the host.
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8, stackSizeMb: 1 };
+/** How long `stop()` lets the worker finish a capture it is writing before it is terminated. */
+const STOP_GRACE_MS = 2000;
 
 /**
  * Catches a blocked event loop in the act: the main thread bumps a shared heartbeat from an unref'd timer, and a
@@ -36,6 +38,7 @@ export class BlockWatchdog implements Watch<BlockConfig> {
   /** Dumps the worker reported, and how many more it may write now. */
   #acknowledged = 0;
   #allowance = 0;
+  readonly #stopping = new Set<Promise<void>>();
 
   constructor(env: WatchEnv) {
     this.#env = env;
@@ -184,7 +187,30 @@ export class BlockWatchdog implements Watch<BlockConfig> {
     this.#heartbeat = undefined;
     const worker = this.#worker;
     this.#worker = undefined;
+    if (!worker) return;
     // its listeners stay, but ignore it from now on (an 'error' without a listener would throw into the host)
-    worker?.terminate().catch(() => undefined);
+    const ended = new Promise<void>((resolve) => {
+      // a capture being written is let finish, within a bound; a worker that does not end is terminated. The bound
+      // is the one timer left ref'd: a `stop()` being awaited must be able to end (the worker itself is unref'd)
+      const bound = setTimeout(resolve, STOP_GRACE_MS);
+      worker.once('exit', () => {
+        clearTimeout(bound);
+        resolve();
+      });
+    });
+    try {
+      worker.postMessage({ type: 'stop' });
+    } catch {
+      // already gone
+    }
+    const stopped = ended.then(() => worker.terminate()).then(() => undefined, () => undefined);
+    this.#stopping.add(stopped);
+    void stopped.finally(() => this.#stopping.delete(stopped));
   }
+
+  /** Resolves once every worker asked to stop has ended. */
+  async settled(): Promise<void> {
+    while (this.#stopping.size > 0) await Promise.all([...this.#stopping]);
+  }
+
 }

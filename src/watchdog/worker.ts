@@ -27,16 +27,27 @@ let capturing = false;
 let captured = false;
 let quietLogged = false;
 let budgetSpentSaid = false;
+let next: NodeJS.Timeout | undefined;
+let stopping = false;
 
 const now = (): number => clock(data.epoch);
 const send = (message: WorkerMessage): void => port.postMessage(message);
 const log = (level: 'info' | 'warn' | 'error', message: string): void => send({ type: 'log', level, message });
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
+// asked to stop: finish a capture being written (so no temporary file is left), then end by running out of work
+port.on('message', (message: { type: 'stop' }) => {
+  if (message.type !== 'stop') return;
+  stopping = true;
+  clearTimeout(next);
+  if (!capturing) port.close();
+});
+
 function tick(): void {
+  if (stopping) return;
   if (Atomics.load(heartbeat, SUSPENDED) !== 0) {
     // holmes-node's own deliberate stall (a heap snapshot): the main thread beats again before it lifts this
-    setTimeout(tick, data.heartbeatMs);
+    next = setTimeout(tick, data.heartbeatMs);
     return;
   }
   // COUNT before BEAT: the main thread writes BEAT first, so a new count never comes with an old beat
@@ -74,7 +85,7 @@ function tick(): void {
       break;
   }
   // sleep until the loop would have stood still for `block` ms; while an episode lasts, look for its end each beat
-  setTimeout(tick, detector.armed ? Math.max(1, detector.dueIn(now())) : data.heartbeatMs);
+  next = setTimeout(tick, detector.armed ? Math.max(1, detector.dueIn(now())) : data.heartbeatMs);
 }
 
 async function capture(count: number, beat: number): Promise<void> {
@@ -130,6 +141,7 @@ async function capture(count: number, beat: number): Promise<void> {
   } finally {
     if (!written) Atomics.sub(heartbeat, WRITTEN, 1);
     capturing = false;
+    if (stopping) port.close();
   }
 }
 
