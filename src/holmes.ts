@@ -205,6 +205,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   }
 
   #allowWatches(): void {
+    if (!this.#watches.some(({ watch }) => watch.active)) return;
     const allowance = this.#pipeline.allowance();
     for (const { watch } of this.#watches) watch.allow(allowance);
   }

@@ -7,7 +7,7 @@ import type { DumpEvent, SkipEvent } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { DumpContext, Source } from '../rules/define.js';
 import { RULE_NAMES, UNITS, ruleOf, type RuleName } from '../rules/registry.js';
-import type { ThresholdTrigger } from '../rules/rule.js';
+import { decide, type ThresholdTrigger, type Thresholds } from '../rules/rule.js';
 import type { Reading } from '../sampler/sampler.js';
 import { DumpDir, dumpBaseName } from '../sinks/dump-dir.js';
 import { buildMeta, writeMeta, type ThresholdReason, type WrittenDump } from '../sinks/meta.js';
@@ -36,6 +36,10 @@ export interface PipelineEnv {
   budgetChanged(): void;
   /** Dumps watches wrote that have not reached {@link DumpPipeline.accept} yet. */
   unacknowledged(): number;
+}
+
+function fires(reading: Reading | undefined, thresholds: Thresholds): boolean {
+  return reading !== undefined && decide(reading.value, reading.average, reading.warm, thresholds) !== null;
 }
 
 function round(value: number): number {
@@ -103,6 +107,8 @@ export class DumpPipeline {
   /** Judges one tick's readings and starts the chosen dump, if any. */
   evaluate(readings: Partial<Record<RuleName, Reading>>, now = Date.now()): void {
     const config = this.#env.config();
+    // the common tick, where nothing fires, allocates nothing: this runs for the life of the host
+    if (!RULE_NAMES.some((rule) => fires(readings[rule], config[rule]))) return;
     const inputs = {} as Record<RuleName, RuleInput | undefined>;
     for (const rule of RULE_NAMES) {
       const reading = readings[rule];

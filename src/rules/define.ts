@@ -125,6 +125,8 @@ export interface WatchSettings<Config> {
 
 /** A running watch: something that notices its own trigger (on another thread) and writes its own dump. */
 export interface Watch<Config> {
+  /** Whether it runs now. */
+  readonly active: boolean;
   apply(settings: WatchSettings<Config>): void;
   /** Updates how many dumps the watch may still write, without restarting it. */
   allow(allowance: number): void;

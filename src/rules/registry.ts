@@ -61,9 +61,11 @@ const SECTION_SPECS = Object.fromEntries(SAMPLED_RULES.map((rule) => {
   return [rule.name, specs];
 })) as Record<RuleName, Record<string, OptionSpec>>;
 
+const BY_NAME = Object.fromEntries(SAMPLED_RULES.map((rule) => [rule.name, rule])) as Record<RuleName, AnySampled>;
+
 /** The sampled rule of a name. */
 export function ruleOf(name: RuleName): AnySampled {
-  return SAMPLED_RULES.find((rule) => rule.name === name)!;
+  return BY_NAME[name];
 }
 
 /** Unit of each series, for people reading a reason. */
