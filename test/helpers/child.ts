@@ -18,7 +18,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getCurrentTest } from 'vitest/suite';
+import { TestRunner } from 'vitest';
 
 const positive = (value: string | undefined, fallback: number): number => (Number(value) > 0 ? Number(value) : fallback);
 
@@ -39,7 +39,7 @@ const fileScope: Cleanup[] = [];
 export type Scope = 'test' | 'file';
 
 /** Runs `cleanup` at teardown: by default after the current test, or after the file when called outside a test. */
-export function defer(cleanup: Cleanup, scope: Scope = getCurrentTest() ? 'test' : 'file'): void {
+export function defer(cleanup: Cleanup, scope: Scope = TestRunner.getCurrentTest() ? 'test' : 'file'): void {
   (scope === 'test' ? testScope : fileScope).push(cleanup);
 }
 
