@@ -12,7 +12,7 @@ const handlesEveryTick = { interval: 50, window: 1, cooldown: 100, handles: ever
 function mount(args: string[], target: string): void {
   runOk('mount', [...args, target]);
   if (args.some((arg) => arg.startsWith('remount'))) return;
-  // registered after the directory and the host: undone first, before the host is killed and the directory removed
+  // registered after its directory (teardown runs last first): unmounted before the directory is removed
   defer(() => {
     try {
       runOk('umount', ['-l', target]);
