@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runNodeSync, tempDir } from '../helpers/child.js';
 import { functionCosts, preorder, type Frame } from '../../src/analysis/calltree.js';
 import { dominatorTree, retainedSizes } from '../../src/analysis/dominators.js';
 import { flameGraphHtml } from '../../src/analysis/flamegraph.js';
@@ -97,13 +96,13 @@ describe('dominator tree (Lengauer-Tarjan)', () => {
 
 describe('heap snapshot reader', () => {
   it('reads what JSON.parse reads: counts, names, sizes, edges', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'holmes-reader-'));
+    const dir = tempDir('holmes-reader-');
     const file = join(dir, 'x.heapsnapshot');
     const script = `class ReaderTestThing { constructor(i) { this.label = 'caf\\u00e9 "quoted" \\\\ ' + i; } }
       globalThis.keep = Array.from({ length: 3000 }, (_, i) => new ReaderTestThing(i));
       require('v8').writeHeapSnapshot(${JSON.stringify(file)});`;
-    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-    expect(child.status, child.stderr).toBe(0);
+    const child = runNodeSync(['-e', script]);
+    expect(child.code, child.stderr).toBe(0);
 
     const reference = JSON.parse(readFileSync(file, 'utf8')) as {
       snapshot: { meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[] }; node_count: number; edge_count: number };
@@ -139,7 +138,7 @@ describe('heap snapshot reader', () => {
   });
 
   it('refuses a snapshot whose arrays do not match its header', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'holmes-reader-'));
+    const dir = tempDir('holmes-reader-');
     const file = join(dir, 'bad.heapsnapshot');
     const header = { meta: { node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'], node_types: [['object']], edge_fields: ['type', 'name_or_index', 'to_node'], edge_types: [['property']] }, node_count: 2, edge_count: 0 };
     writeFileSync(file, JSON.stringify({ snapshot: header, nodes: [0, 0, 1, 8, 0], edges: [], strings: ['a'] }));

@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/child.js';
 import { makeDumps, runCli, runJson, type FixtureFiles } from './run-cli.js';
 
 let dir: string;
 let files: FixtureFiles;
 
 beforeAll(() => {
-  dir = join(mkdtempSync(join(tmpdir(), 'holmes-cli-')), 'dumps');
+  dir = join(tempDir('holmes-cli-'), 'dumps'); // removed after the file
   files = makeDumps(dir);
 }, 120_000);
 

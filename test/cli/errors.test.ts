@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runNodeSync, tempDir } from '../helpers/child.js';
 import { runCli, type CliResult } from './run-cli.js';
 
 let dir: string;
@@ -19,10 +18,10 @@ const TINY_PROFILE = JSON.stringify({
 });
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'holmes-cli-errors-'));
+  dir = tempDir('holmes-cli-errors-'); // removed after the file
   snapshot = join(dir, 'memory-20261125T061313.123Z-42.heapsnapshot');
-  const result = spawnSync(process.execPath, ['-e', `require('v8').writeHeapSnapshot(${JSON.stringify(snapshot)})`], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(result.stderr);
+  const result = runNodeSync(['-e', `require('v8').writeHeapSnapshot(${JSON.stringify(snapshot)})`]);
+  if (result.code !== 0) throw new Error(result.stderr);
 }, 60_000);
 
 /** A failure: non-zero exit, nothing on stdout, exactly one line on stderr, no stack frames. */

@@ -1,23 +1,18 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { fixture, runNodeSync, type SyncResult } from '../helpers/child.js';
 
 /** The built command, as `npm test` builds it first (pretest). */
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const MAKE_DUMPS = fileURLToPath(new URL('../fixtures/cli/make-dumps.mjs', import.meta.url));
+const MAKE_DUMPS = fixture('cli/make-dumps.mjs');
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = Pick<SyncResult, 'code' | 'stdout' | 'stderr'>;
 
-/** Runs `node dist/cli.js ...args`. */
+/** Runs `node dist/cli.js ...args` (bounded, see test/helpers/child.ts). */
 export function runCli(args: string[], cwd?: string): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw result.error;
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  const { code, stdout, stderr } = runNodeSync([CLI, ...args], { cwd, timeoutMs: 120_000 });
+  return { code, stdout, stderr };
 }
 
 /** Runs `--json` and parses stdout, failing with stderr when the command failed. */
@@ -41,7 +36,7 @@ export interface FixtureFiles {
 
 /** Runs the fixture process that writes real dumps of itself into `dir`. */
 export function makeDumps(dir: string): FixtureFiles {
-  const result = spawnSync(process.execPath, [MAKE_DUMPS, dir], { encoding: 'utf8', timeout: 120_000 });
-  if (result.status !== 0) throw new Error(`make-dumps failed (${result.status}): ${result.stderr}`);
+  const result = runNodeSync([MAKE_DUMPS, dir], { timeoutMs: 120_000 });
+  if (result.code !== 0) throw new Error(`make-dumps failed (${result.code}): ${result.stderr}`);
   return (JSON.parse(result.stdout) as { files: FixtureFiles }).files;
 }

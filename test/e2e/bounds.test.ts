@@ -1,8 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Host } from './host.js';
-import { freshDir } from './run-child.js';
+import { freshDir, Host, waitUntil } from '../helpers/child.js';
 
 const everyTick = { min: 0, diff: 0, abs: 0 };
 /** holmes-node's file names; group 1 is the base a dump shares with its meta. */
@@ -30,7 +29,7 @@ function bytesIn(dir: string): number {
 }
 
 describe('bounds', () => {
-  it('a storm of 2000 triggers keeps the directory within maxDumps and maxDumpBytes, one dump at a time, and touches nothing else', async () => {
+  it('a storm of 2000 triggers keeps the directory within maxDumps and maxDumpBytes, one dump at a time, and touches nothing else', { timeout: 180_000 }, async () => {
     const dumpDir = freshDir();
     mkdirSync(dumpDir, { mode: 0o700 });
     // files that are not holmes-node's own must survive retention, and a link must not be followed
@@ -47,12 +46,13 @@ describe('bounds', () => {
       handles: everyTick, cpu: { ...everyTick, profileDuration: 10 }, memory: false,
     });
     let checks = 0;
-    // every reading of either series is a trigger: wait for 1000 readings of each
-    while (((await host.readings()).handles?.samples ?? 0) < 1000) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // every reading of either series is a trigger: wait for 1000 readings of each, checking the bound meanwhile.
+    // About a minute on an idle 2-core machine (a dump per reading), so bounded well above that, below the test's timeout.
+    await waitUntil(async () => {
       expect(dumpsIn(dumpDir)).toBeLessThanOrEqual(maxDumps);
       checks++;
-    }
+      return ((await host.readings()).handles?.samples ?? 0) >= 1000;
+    }, '1000 readings of handles', { timeoutMs: 160_000, intervalMs: 50 });
     expect(await host.ping()).toBe('pong');
     expect((await host.exit()).code).toBe(0);
     expect(checks).toBeGreaterThan(5);
@@ -67,6 +67,7 @@ describe('bounds', () => {
     const spans = host.events.filter((e) => e.event === 'dump')
       .map((e) => [Date.parse(e.startTime as string), Date.parse(e.endTime as string)] as const)
       .sort((a, b) => a[0] - b[0]);
+    expect(spans.length).toBeGreaterThanOrEqual(2); // so the loop below compares something
     for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
     expect(new Set(host.events.filter((e) => e.event === 'dump').map((e) => e.kind))).toEqual(new Set(['cpu', 'handles']));
   });
@@ -87,7 +88,7 @@ describe('bounds', () => {
     // cpuMax well below what a burning process reads even on a shared, loaded machine
     const host = await Host.start({ dumpDir, interval: 100, window: 1, cooldown: 0, cpuMax: 10, handles: { ...everyTick, enabled: false }, cpu: false, memory: false });
     await host.send('burn 20000');
-    while (((await host.readings()).cpu?.value ?? 0) < 30) await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitUntil(async () => ((await host.readings()).cpu?.value ?? 0) >= 30, 'a CPU reading of 30% or more', { intervalMs: 100 });
     await host.send('set {"handles":{"enabled":true}}');
     const skip = await host.waitFor((e) => e.event === 'skip');
     expect(String(skip.reason)).toMatch(/CPU at \d+% is at or above cpuMax \(10%\)/);
@@ -127,7 +128,8 @@ describe('bounds', () => {
       cpu: { min: 0, diff: 0, abs: 0, profileDuration: 2000, enabled: false },
       handles: { min: 50, diff: 50, abs: 100_000 },
     });
-    await new Promise((resolve) => setTimeout(resolve, 800)); // the handles ring warms up on the idle baseline
+    // the handles ring warms up on the idle baseline: full (window 5) and then some, as fixtures/scenario.mjs waits
+    await waitUntil(async () => ((await host.readings()).handles?.samples ?? 0) >= 7, 'the handles ring to fill on the idle baseline', { intervalMs: 50 });
     await host.send('set {"cpu":{"enabled":true}}');
     await host.waitFor((e) => e.event === 'log' && String(e.m).startsWith('holmes-node: taking a cpu dump'));
     await host.send('timers 200'); // the leak begins during the 2 s CPU profile

@@ -1,28 +1,26 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Host } from './host.js';
-import { freshDir } from './run-child.js';
+import { describe, expect, it } from 'vitest';
+import { defer, freshDir, Host, runOk, waitUntil } from '../helpers/child.js';
+import { canMount, requires } from '../helpers/requirements.js';
 
 // Rules that fire on every reading once warm (window 1), so each fault is met at once.
 const everyTick = { min: 0, diff: 0, abs: 0 };
 const handlesEveryTick = { interval: 50, window: 1, cooldown: 100, handles: everyTick, cpu: false, memory: false };
 
-const mounts: string[] = [];
+/** Mounts (root only: the test starts with `requires(ctx, canMount)`); a new mount is undone at teardown. */
 function mount(args: string[], target: string): void {
-  execFileSync('mount', [...args, target]);
-  if (!mounts.includes(target)) mounts.push(target);
-}
-afterEach(() => {
-  for (const target of mounts.splice(0)) {
+  runOk('mount', [...args, target]);
+  if (args.some((arg) => arg.startsWith('remount'))) return;
+  // registered after its directory (teardown runs last first): unmounted before the directory is removed
+  defer(() => {
     try {
-      execFileSync('umount', ['-l', target]);
+      runOk('umount', ['-l', target]);
     } catch {
       // already unmounted
     }
-  }
-});
+  });
+}
 
 /** Every name in the directory that an operator could mistake for a dump: finished files only, no temporaries. */
 function visibleDumps(dir: string): string[] {
@@ -62,7 +60,8 @@ describe('faults at run time: the host keeps serving, errors are reported, nothi
     await expectClean(host);
   });
 
-  it('dump directory is read-only (a read-only mount), then writable again', async () => {
+  it('dump directory is read-only (a read-only mount), then writable again', async (ctx) => {
+    requires(ctx, canMount);
     const dumpDir = freshDir();
     mkdirSync(dumpDir, { mode: 0o700 });
     mount(['-t', 'tmpfs', '-o', 'ro,mode=0700', 'tmpfs'], dumpDir);
@@ -87,17 +86,20 @@ describe('faults at run time: the host keeps serving, errors are reported, nothi
     await expectClean(host);
   });
 
-  it('disk full: the snapshot is refused before writing, other writes fail cleanly, and dumps resume when space is back', async () => {
+  it('disk full: the snapshot is refused before writing, other writes fail cleanly, and dumps resume when space is back', async (ctx) => {
+    requires(ctx, canMount);
     const dumpDir = freshDir();
     mkdirSync(dumpDir, { mode: 0o700 });
     mount(['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs'], dumpDir);
-    // fill it to the last block
+    // fill it to the last block: twice its size cannot fit
     const filler = join(dumpDir, 'filler.bin');
+    let full: NodeJS.ErrnoException | undefined;
     try {
       writeFileSync(filler, Buffer.alloc(512 * 1024));
     } catch (error) {
-      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      full = error as NodeJS.ErrnoException;
     }
+    expect(full?.code).toBe('ENOSPC');
     const host = await Host.start({
       interval: 50, window: 1, cooldown: 100, dumpDir,
       memory: { ...everyTick, profileDuration: 50 }, cpu: { ...everyTick, profileDuration: 50 }, handles: false,
@@ -122,7 +124,7 @@ describe('faults at run time: the host keeps serving, errors are reported, nothi
   it('an existing directory other users can write to is refused', async () => {
     const dumpDir = freshDir();
     mkdirSync(dumpDir);
-    execFileSync('chmod', ['0777', dumpDir]);
+    runOk('chmod', ['0777', dumpDir]);
     const host = await Host.start({ ...handlesEveryTick, dumpDir });
     const error = await host.waitFor((e) => e.event === 'error');
     expect(String(error.message)).toContain('writable by other users');
@@ -177,7 +179,7 @@ describe('a process killed while writing a heap snapshot', () => {
     await host.send('grow-heap 150');
     await host.send(`set {"memory":{"enabled":true,"min":0,"diff":0,"abs":0,"maxSnapshotHeap":${2 ** 31}}}`);
     // the snapshot blocks the child's event loop: watch the directory from here
-    while (tempFiles(dumpDir).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => tempFiles(dumpDir).length > 0, "the snapshot's temporary file", { intervalMs: 20 });
     host.kill('SIGTERM');
     expect(await host.exited).toEqual({ code: null, signal: 'SIGTERM' });
     expect(visibleDumps(dumpDir)).toEqual([]);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { freshDir, runScenario } from './run-child.js';
+import { freshDir, runScenario } from '../helpers/child.js';
 
 const options = (flightRecorder: boolean) => ({
   dumpDir: freshDir(), interval: 300, window: 5, memory: false, handles: false,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freshDir, runScenario, type ChildEvent } from './run-child.js';
+import { freshDir, runScenario, type ChildEvent } from '../helpers/child.js';
 
 interface HandlesFile {
   total: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshDir, runScenario } from './run-child.js';
+import { freshDir, runScenario } from '../helpers/child.js';
 
 describe('lifecycle, end to end', () => {
   it('a started holmes never keeps the process alive, even when stop() is never called', async () => {

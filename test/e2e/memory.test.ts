@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freshDir, listDir, runScenario } from './run-child.js';
+import { freshDir, listDir, runScenario } from '../helpers/child.js';
 
 describe('memory rule, end to end', () => {
   it('an object that leaks yields a .heapsnapshot that parses and contains the leaking class', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freshDir, runScenario } from './run-child.js';
+import { freshDir, runScenario } from '../helpers/child.js';
 
 function functionNames(node: { callFrame: { functionName: string }; children?: unknown[] }, into: string[] = []): string[] {
   into.push(node.callFrame.functionName);
@@ -44,9 +44,10 @@ describe('Node rules, end to end', () => {
     expect(meta.kind).toBe('heap');
     expect(meta.reason.value).toBeGreaterThanOrEqual(40);
     // a snapshot when affordable, else a sampling heap profile: either is complete JSON naming the leak
-    const text = readFileSync(dump!.file as string, 'utf8');
-    const parsed = JSON.parse(text);
-    if ((dump!.file as string).endsWith('.heapsnapshot')) expect(parsed.strings).toContain('HolmesLeakyRecord');
+    const file = dump!.file as string;
+    expect(file).toMatch(/\.(heapsnapshot|heapprofile)$/); // one of the two, so one of the branches below asserts
+    const parsed = JSON.parse(readFileSync(file, 'utf8'));
+    if (file.endsWith('.heapsnapshot')) expect(parsed.strings).toContain('HolmesLeakyRecord');
     else expect(functionNames(parsed.head)).toContain('leakRecordsInHolmesTest');
   });
 

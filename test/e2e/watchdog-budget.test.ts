@@ -1,28 +1,14 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CHILD_FLAGS, freshDir, type ChildEvent } from './run-child.js';
+import { fixture, freshDir, startChild, type ChildEvent } from '../helpers/child.js';
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/block.mjs', import.meta.url));
+const FIXTURE = fixture('block.mjs');
 
-/** Runs fixtures/block.mjs to its end; `timeoutMs` is a safety net against a hang, not a speed assertion. */
-function runBlockChild(mode: string, options: object, timeoutMs = 60_000): Promise<{ code: number | null; events: ChildEvent[]; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CHILD_FLAGS, FIXTURE, mode, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`block child did not end within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, events: stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as ChildEvent), stderr });
-    });
-  });
+/** Runs fixtures/block.mjs to its end (bounded; killed at teardown otherwise). */
+async function runBlockChild(mode: string, options: object): Promise<{ code: number | null; events: ChildEvent[]; stderr: string }> {
+  const child = startChild(FIXTURE, [mode, JSON.stringify(options)]);
+  const { code } = await child.exit();
+  return { code, events: child.events, stderr: child.stderr };
 }
 
 describe('the block watchdog goes through the dump pipeline', () => {

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BlockDetector } from '../../src/watchdog/detector.js';
 import { heartbeatInterval, since } from '../../src/watchdog/protocol.js';
-import { CHILD_FLAGS, freshDir, listDir, type ChildEvent } from './run-child.js';
+import { fixture, freshDir, Host, listDir, startChild as start, waitUntil } from '../helpers/child.js';
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/block.mjs', import.meta.url));
+const FIXTURE = fixture('block.mjs');
 const SOURCE = readFileSync(FIXTURE, 'utf8').split('\n');
 /** 1-based line of the first fixture code line (not a comment) containing `text`. */
 const lineOf = (text: string): number => SOURCE.findIndex((line) => line.includes(text) && !line.trimStart().startsWith('//')) + 1;
@@ -15,45 +13,11 @@ const lineOf = (text: string): number => SOURCE.findIndex((line) => line.include
 interface Frame { functionName: string; url: string; lineNumber: number; columnNumber: number }
 interface BlockFile { blockMs: number; blockedMs: number; captureLatencyMs: number; stack: Frame[]; callFrames: Array<{ functionName: string; location: { lineNumber: number } }> }
 
-/** A child running fixtures/block.mjs; its JSON lines are collected as they come. */
-function startChild(mode: string, options: object) {
-  const child = spawn(process.execPath, [...CHILD_FLAGS, FIXTURE, mode, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const events: ChildEvent[] = [];
-  let stderr = '';
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let newline;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      events.push(JSON.parse(buffer.slice(0, newline)) as ChildEvent);
-      buffer = buffer.slice(newline + 1);
-    }
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, events, exited, stderr: () => stderr };
-}
+/** A child running fixtures/block.mjs in this mode (killed at teardown if still running). */
+const startChild = (mode: string, options: object) => start(FIXTURE, [mode, JSON.stringify(options)]);
 
-/** Polls until `check` returns a value; `timeoutMs` is a safety net against a hang, not a speed assertion. */
-async function waitUntil<T>(check: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Safety net: a child that hangs is killed and the test fails with what it said. */
-async function exitOf(run: ReturnType<typeof startChild>, timeoutMs = 60_000) {
-  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
-  try {
-    return await run.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** fixtures/block.mjs counts threads in /proc/self/task, and says null where there is none (not Linux). */
+const countsThreads = existsSync('/proc/self/task');
 
 function expectPrivateFile(path: string): void {
   expect(existsSync(path), path).toBe(true);
@@ -64,8 +28,8 @@ describe('block watchdog, end to end', () => {
   it('takes the stack of a 3 s synchronous block while it is still blocked, then the process exits by itself', async () => {
     const dir = freshDir('holmes-block-');
     const run = startChild('block', { dumpDir: dir, eventLoop: { block: 500 } });
-    const { code } = await exitOf(run);
-    expect(code, run.stderr() + JSON.stringify(run.events)).toBe(0);
+    const { code } = await run.exit();
+    expect(code, run.stderr + JSON.stringify(run.events)).toBe(0);
 
     const names = run.events.map((e) => e.event);
     expect(names).toEqual(expect.arrayContaining(['blocking', 'resumed', 'dump', 'end']));
@@ -102,11 +66,11 @@ describe('block watchdog, end to end', () => {
     // 1-based: the line that calls the helper, or the loop condition on the same line
     expect(frame.lineNumber).toBe(lineOf('x += spinInHolmesTest(x)'));
     expect(frame.columnNumber).toBeGreaterThanOrEqual(1);
-    if (blocker === 1) {
-      const spin = block.stack[0]!;
-      expect(spin.lineNumber).toBeGreaterThanOrEqual(lineOf('function spinInHolmesTest'));
-      expect(spin.lineNumber).toBeLessThanOrEqual(lineOf('function spinInHolmesTest') + 2);
-    }
+    // the top frame: the helper on one of its first lines (blocker 1), or the loop itself on the calling line (blocker 0)
+    const spinLine = lineOf('function spinInHolmesTest');
+    const [low, high] = blocker === 1 ? [spinLine, spinLine + 2] : [frame.lineNumber, frame.lineNumber];
+    expect(block.stack[0]!.lineNumber).toBeGreaterThanOrEqual(low);
+    expect(block.stack[0]!.lineNumber).toBeLessThanOrEqual(high);
     // raw frames stay 0-based, as the protocol sends them, and hold no scopes
     expect(block.callFrames[blocker]!.location.lineNumber).toBe(frame.lineNumber - 1);
     expect(JSON.stringify(block.callFrames)).not.toContain('scopeChain');
@@ -116,49 +80,45 @@ describe('block watchdog, end to end', () => {
       kind: 'eventLoop',
       file: basename(file),
       reason: { rule: 'eventLoop', value: block.blockedMs, average: 0, trigger: 'block', thresholds: { block: 500 } },
-      pid: run.child.pid,
+      pid: run.pid,
     });
     expect(meta.summary).toMatch(/^eventLoop blocked for \d+ ms >= block 500 ms, in (spinInHolmesTest|blockTheLoopInHolmesTest) \(block\.mjs:\d+:\d+\)$/);
     expect(Date.parse(meta.endTime)).toBeGreaterThanOrEqual(Date.parse(meta.startTime));
 
     // the watchdog is one more thread, and only while started
     const blocking = run.events.find((e) => e.event === 'blocking')!;
-    if (blocking.threadsBefore !== null) expect(blocking.threadsAfter).toBe((blocking.threadsBefore as number) + 1);
+    expect(blocking.threadsBefore === null, 'threads are counted where /proc/self/task exists').toBe(!countsThreads);
+    expect(blocking.threadsAfter).toBe(countsThreads ? (blocking.threadsBefore as number) + 1 : null);
   });
 
   it('diagnoses an infinite loop: the dump appears while the child still spins', async () => {
     const dir = freshDir('holmes-block-');
     const run = startChild('forever', { dumpDir: dir, eventLoop: { block: 500 } });
-    try {
-      await waitUntil(() => (run.events.some((e) => e.event === 'blocking') ? true : undefined), 'the child to start blocking');
-      // the meta is written after the dump: once it is there, both are complete
-      const metaName = await waitUntil(() => {
-        if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`child exited: ${run.stderr()}`);
-        // the final name only: a temporary file `.holmes-tmp-…` is renamed into place when whole
-        return existsSync(dir) ? listDir(dir).find((name) => /^eventLoop-.*\.meta\.json$/.test(name)) : undefined;
-      }, 'the .meta.json of the blocked loop');
-      expect(run.child.exitCode).toBeNull(); // still spinning
-      expect(run.events.at(-1)!.event).toBe('blocking'); // and has not said a word since it began
+    await waitUntil(() => run.events.some((e) => e.event === 'blocking'), 'the child to start blocking');
+    // the meta is written after the dump: once it is there, both are complete
+    const metaName = await waitUntil(() => {
+      if (!run.running) throw new Error(`child exited: ${run.stderr}`);
+      // the final name only: a temporary file `.holmes-tmp-…` is renamed into place when whole
+      return existsSync(dir) ? listDir(dir).find((name) => /^eventLoop-.*\.meta\.json$/.test(name)) : undefined;
+    }, 'the .meta.json of the blocked loop');
+    expect(run.running).toBe(true); // still spinning (killed at teardown)
+    expect(run.events.at(-1)!.event).toBe('blocking'); // and has not said a word since it began
 
-      const file = join(dir, metaName.replace(/\.meta\.json$/, '.block.json'));
-      expectPrivateFile(file);
-      const block = JSON.parse(readFileSync(file, 'utf8')) as BlockFile;
-      expect(block.stack[0]!.functionName).toBe('spinForeverInHolmesTest');
-      expect(block.stack[0]!.lineNumber).toBe(lineOf('while (true) {}'));
-      expect(block.blockedMs).toBeGreaterThanOrEqual(500);
-      const meta = JSON.parse(readFileSync(join(dir, metaName), 'utf8')) as Record<string, any>;
-      expect(meta.summary).toContain('spinForeverInHolmesTest');
-    } finally {
-      run.child.kill('SIGKILL');
-      await run.exited;
-    }
+    const file = join(dir, metaName.replace(/\.meta\.json$/, '.block.json'));
+    expectPrivateFile(file);
+    const block = JSON.parse(readFileSync(file, 'utf8')) as BlockFile;
+    expect(block.stack[0]!.functionName).toBe('spinForeverInHolmesTest');
+    expect(block.stack[0]!.lineNumber).toBe(lineOf('while (true) {}'));
+    expect(block.blockedMs).toBeGreaterThanOrEqual(500);
+    const meta = JSON.parse(readFileSync(join(dir, metaName), 'utf8')) as Record<string, any>;
+    expect(meta.summary).toContain('spinForeverInHolmesTest');
   });
 
   it('never keeps the process alive: started, never stopped, the child still ends by itself', async () => {
     const dir = freshDir('holmes-block-');
     const run = startChild('nostop', { dumpDir: dir, eventLoop: { block: 500 } });
-    const { code } = await exitOf(run);
-    expect(code, run.stderr()).toBe(0);
+    const { code } = await run.exit();
+    expect(code, run.stderr).toBe(0);
     // after the block, the child only hears of it (if the worker's message lands before the loop empties): no timer
     // or handle of holmes-node's runs on
     const resumed = run.events.findIndex((e) => e.event === 'resumed');
@@ -172,13 +132,14 @@ describe('block watchdog, end to end', () => {
   it('with block 0 (the default) there is no worker and a blocked loop leaves no dump', async () => {
     const dir = freshDir('holmes-block-');
     const run = startChild('off', { dumpDir: dir });
-    const { code } = await exitOf(run);
-    expect(code, run.stderr()).toBe(0);
+    const { code } = await run.exit();
+    expect(code, run.stderr).toBe(0);
     expect(run.events.map((e) => e.event)).toEqual(expect.arrayContaining(['blocking', 'resumed', 'end']));
     expect(run.events.filter((e) => e.event === 'dump')).toEqual([]);
     expect(existsSync(dir) ? listDir(dir).filter((name) => name.includes('.block.')) : []).toEqual([]);
     const blocking = run.events.find((e) => e.event === 'blocking')!;
-    if (blocking.threadsBefore !== null) expect(blocking.threadsAfter).toBe(blocking.threadsBefore);
+    expect(blocking.threadsBefore === null, 'threads are counted where /proc/self/task exists').toBe(!countsThreads);
+    expect(blocking.threadsAfter).toBe(blocking.threadsBefore);
   });
 });
 
@@ -231,7 +192,6 @@ describe('block watchdog decision (the worker\'s detector)', () => {
 
 describe('block watchdog and holmes-node\'s own stalls', () => {
   it('a heap snapshot stalls the loop on purpose: it is not reported as a block', async () => {
-    const { Host } = await import('./host.js');
     const dumpDir = freshDir();
     const host = await Host.start({
       dumpDir, interval: 100, window: 1, cooldown: 60_000, cpu: false, handles: false,

@@ -1,24 +1,20 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { runSync, tempDir } from './child.js';
+import { assertMet, go } from './requirements.js';
+
+export { go } from './requirements.js';
 
 /**
- * Runs the real `go tool pprof -top` on a file and returns what it printed. Fails loudly when Go is missing:
- * this is the compatibility check that matters, so it is never skipped.
+ * Runs the real `go tool pprof -top` on a file and returns what it printed. This is the compatibility check that
+ * matters: a test calling it starts with `requires(ctx, go)`, so without Go it is skipped with the reason, and
+ * with HOLMES_TEST_REQUIRE_ALL=1 (CI) it fails with the reason. Called without Go anyway, it throws that reason.
  */
 export function goPprofTop(file: string, ...flags: string[]): string {
-  const home = mkdtempSync(join(tmpdir(), 'holmes-go-'));
-  const env = { ...process.env, HOME: home, GOCACHE: join(home, 'gocache'), GOPATH: join(home, 'gopath'), GOFLAGS: '' };
-  const version = spawnSync('go', ['version'], { env, encoding: 'utf8' });
-  if (version.error || version.status !== 0) {
-    throw new Error(
-      'The Go toolchain is required for this test (it runs `go tool pprof`): install it with `apt-get update && apt-get install -y golang-go`.',
-    );
-  }
-  const result = spawnSync('go', ['tool', 'pprof', '-top', ...flags, file], { env, encoding: 'utf8', timeout: 170_000 });
-  expect(result.error).toBeUndefined();
-  expect(result.status, result.stderr).toBe(0);
+  assertMet(go);
+  const home = tempDir('holmes-go-');
+  const env = { HOME: home, GOCACHE: join(home, 'gocache'), GOPATH: join(home, 'gopath'), GOFLAGS: '' };
+  const result = runSync('go', ['tool', 'pprof', '-top', ...flags, file], { env, timeoutMs: 170_000 });
+  expect(result.code, result.stderr).toBe(0);
   return result.stdout;
 }

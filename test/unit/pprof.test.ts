@@ -1,4 +1,5 @@
-import { goPprofTop } from '../helpers/go-pprof.js';
+import { go, goPprofTop } from '../helpers/go-pprof.js';
+import { requires } from '../helpers/requirements.js';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -218,7 +219,8 @@ describe('pprof conversion', () => {
     for (const s of p.sample) expect(Number(s.value[0])).toBeGreaterThan(0);
   });
 
-  it('is readable by `go tool pprof` (CPU)', { timeout: 180_000 }, async () => {
+  it('is readable by `go tool pprof` (CPU)', { timeout: 180_000 }, async (ctx) => {
+    requires(ctx, go);
     const file = join(dir, 'cpu.pb.gz');
     writeFileSync(file, await cpuProfileToPprof(cpu));
     const top = goPprofTop(file);
@@ -226,7 +228,8 @@ describe('pprof conversion', () => {
     expect(top, top).toContain('burnForPprofTest');
   });
 
-  it('is readable by `go tool pprof` (heap)', { timeout: 180_000 }, async () => {
+  it('is readable by `go tool pprof` (heap)', { timeout: 180_000 }, async (ctx) => {
+    requires(ctx, go);
     const file = join(dir, 'heap.pb.gz');
     writeFileSync(file, await heapProfileToPprof(heap, HEAP_INTERVAL));
     const top = goPprofTop(file, '-sample_index=inuse_space');
