@@ -12,7 +12,7 @@ describe('the published package', () => {
     const work = mkdtempSync(join(tmpdir(), 'holmes-pack-'));
     const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }));
     const files = (packed[0].files as Array<{ path: string }>).map((f) => f.path).sort();
-    expect(files).toEqual(['README.md', 'dist/cli.js', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/watchdog-worker.js', 'package.json']);
+    expect(files).toEqual(['LICENSE', 'README.md', 'dist/cli.js', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'dist/watchdog-worker.js', 'package.json']);
 
     const project = join(work, 'app');
     execFileSync('mkdir', ['-p', project]);
