@@ -44,7 +44,10 @@ function runChild(cfg, timeoutMs) {
         else {
           (resolve.trials ??= []).push(o);
           if (o.error) log(`  trial ${o.trial}: ${o.error}`);
-          else log(`  trial ${o.trial + 1}: phase ${o.phaseMs?.toFixed(0)} ms after a tick; fired +${o.firedMs.toFixed(0)} ms (cpu ${o.value.toFixed(0)} %, ${o.trigger}), profile +${o.profileStartMs?.toFixed(0)} ms, complete +${o.completeMs.toFixed(0)} ms`);
+          else
+            log(
+              `  trial ${o.trial + 1}: phase ${o.phaseMs?.toFixed(0)} ms after a tick; fired +${o.firedMs.toFixed(0)} ms (cpu ${o.value.toFixed(0)} %, ${o.trigger}), profile +${o.profileStartMs?.toFixed(0)} ms, complete +${o.completeMs.toFixed(0)} ms`,
+            );
         }
       }
     });
@@ -62,7 +65,9 @@ export async function main({ quick }) {
   const p = plan(quick);
   prepareDist();
   const root = makeTemp('holmes-bench-capture-');
-  log(`capture latency: ${p.trials} trials, interval ${p.interval} ms, window ${p.window}, profileDuration ${p.profileDuration} ms, spike in ${p.sliceMs} ms slices`);
+  log(
+    `capture latency: ${p.trials} trials, interval ${p.interval} ms, window ${p.window}, profileDuration ${p.profileDuration} ms, spike in ${p.sliceMs} ms slices`,
+  );
   let result;
   try {
     // a trial takes about (window + 2.5) intervals; one that never sees a dump gives up after 4 intervals + 5.2 s
@@ -82,14 +87,32 @@ export async function main({ quick }) {
   const lateStart = trials.filter((t) => t.phaseMs !== null && t.phaseMs > p.interval * 0.9);
 
   log();
-  log(table([
-    ['from spike start to', 'median ms', 'min ms', 'p90 ms', 'max ms', 'n'],
-    ['rule fired (meta startTime)', fired.p50.toFixed(0), fired.min.toFixed(0), fired.p90.toFixed(0), fired.max.toFixed(0), fired.n],
-    ['profiler started (profile startTime)', profileStart.p50.toFixed(0), profileStart.min.toFixed(0), profileStart.p90.toFixed(0), profileStart.max.toFixed(0), profileStart.n],
-    ['file + meta complete (dump event)', complete.p50.toFixed(0), complete.min.toFixed(0), complete.p90.toFixed(0), complete.max.toFixed(0), complete.n],
-    ['(fired → profiler started)', fireToProfile.p50.toFixed(0), fireToProfile.min.toFixed(0), fireToProfile.p90.toFixed(0), fireToProfile.max.toFixed(0), fireToProfile.n],
-  ]));
-  log(`target: profile start <= ${limitMs} ms: ${over.length === 0 ? 'met in every trial' : `NOT met in ${over.length} of ${trials.length} trials`}; ${lateStart.length} trial(s) began in the last 10 % of an interval`);
+  log(
+    table([
+      ['from spike start to', 'median ms', 'min ms', 'p90 ms', 'max ms', 'n'],
+      ['rule fired (meta startTime)', fired.p50.toFixed(0), fired.min.toFixed(0), fired.p90.toFixed(0), fired.max.toFixed(0), fired.n],
+      [
+        'profiler started (profile startTime)',
+        profileStart.p50.toFixed(0),
+        profileStart.min.toFixed(0),
+        profileStart.p90.toFixed(0),
+        profileStart.max.toFixed(0),
+        profileStart.n,
+      ],
+      ['file + meta complete (dump event)', complete.p50.toFixed(0), complete.min.toFixed(0), complete.p90.toFixed(0), complete.max.toFixed(0), complete.n],
+      [
+        '(fired → profiler started)',
+        fireToProfile.p50.toFixed(0),
+        fireToProfile.min.toFixed(0),
+        fireToProfile.p90.toFixed(0),
+        fireToProfile.max.toFixed(0),
+        fireToProfile.n,
+      ],
+    ]),
+  );
+  log(
+    `target: profile start <= ${limitMs} ms: ${over.length === 0 ? 'met in every trial' : `NOT met in ${over.length} of ${trials.length} trials`}; ${lateStart.length} trial(s) began in the last 10 % of an interval`,
+  );
   if (result.final?.strays) log(`note: ${result.final.strays} cpu dump(s) began outside a trial (an idle reading >= min 10 %) and were ignored`);
   if (result.final?.logs?.length) log(`child log: ${result.final.logs.join(' | ')}`);
 

@@ -25,12 +25,20 @@ const CHILD = fileURLToPath(new URL('./lib/heap-child.mjs', import.meta.url));
 
 function plan(quick) {
   return quick
-    ? { runs: [[50, 'v8'], [50, 'heapdump']] }
+    ? {
+        runs: [
+          [50, 'v8'],
+          [50, 'heapdump'],
+        ],
+      }
     : {
         runs: [
-          [50, 'v8'], [50, 'heapdump'],
-          [200, 'heapdump'], [200, 'v8'],
-          [800, 'v8'], [800, 'heapdump'],
+          [50, 'v8'],
+          [50, 'heapdump'],
+          [200, 'heapdump'],
+          [200, 'v8'],
+          [800, 'v8'],
+          [800, 'heapdump'],
         ],
       };
 }
@@ -79,7 +87,9 @@ export async function main({ quick }) {
       if (r.ok) Object.assign(r, snapshotCounts(file));
       rmSync(file, { force: true });
       runs.push(r);
-      log(`  ${String(targetMb).padStart(3)} MB ${writer.padEnd(8)}: heap ${r.heapUsedMb.toFixed(0)} MB (${r.records} records, ${(r.nodes / 1e6).toFixed(2)} M nodes), pause ${(r.pauseMs / 1000).toFixed(2)} s, RSS ${r.rssBeforeMb.toFixed(0)} -> peak ${r.peakRssMb.toFixed(0)} MB, file ${r.fileMb?.toFixed(0)} MB mode ${r.fileMode}`);
+      log(
+        `  ${String(targetMb).padStart(3)} MB ${writer.padEnd(8)}: heap ${r.heapUsedMb.toFixed(0)} MB (${r.records} records, ${(r.nodes / 1e6).toFixed(2)} M nodes), pause ${(r.pauseMs / 1000).toFixed(2)} s, RSS ${r.rssBeforeMb.toFixed(0)} -> peak ${r.peakRssMb.toFixed(0)} MB, file ${r.fileMb?.toFixed(0)} MB mode ${r.fileMode}`,
+      );
     }
   } finally {
     removeTemp(dir);
@@ -89,7 +99,9 @@ export async function main({ quick }) {
     for (const writer of ['v8', 'heapdump']) {
       const r = await runChild({ targetMb: 1, writer, file: '/dev/full', payload: 400 }, 120_000);
       fullDisk[writer] = { reportedSuccess: r.ok, error: r.error, pauseMs: r.pauseMs, heapUsedMb: r.heapUsedMb };
-      log(`  full disk (/dev/full), ${writer}: ${r.ok ? 'reported SUCCESS' : `failed: ${r.error}`} (small heap ${r.heapUsedMb.toFixed(1)} MB, pause ${r.pauseMs.toFixed(0)} ms)`);
+      log(
+        `  full disk (/dev/full), ${writer}: ${r.ok ? 'reported SUCCESS' : `failed: ${r.error}`} (small heap ${r.heapUsedMb.toFixed(1)} MB, pause ${r.pauseMs.toFixed(0)} ms)`,
+      );
     }
   }
 
@@ -117,11 +129,24 @@ export async function main({ quick }) {
     }
   }
   log();
-  log(table([
-    ['heap', 'writer', 'n', 'heap used MB', 'nodes (M)', 'pause s', 'RSS before MB', 'peak RSS MB', 'peak - before MB', 'file MB', 'mode'],
-    ...summary.map((s) => [`${s.targetMb} MB`, s.writer === 'v8' ? 'v8.writeHeapSnapshot' : 'heapdump', s.n, s.heapUsedMb.toFixed(0), s.nodesM.toFixed(2),
-      (s.pauseMs / 1000).toFixed(2), s.rssBeforeMb.toFixed(0), s.peakRssMb.toFixed(0), s.peakAboveBeforeMb.toFixed(0), s.fileMb.toFixed(0), s.fileMode]),
-  ]));
+  log(
+    table([
+      ['heap', 'writer', 'n', 'heap used MB', 'nodes (M)', 'pause s', 'RSS before MB', 'peak RSS MB', 'peak - before MB', 'file MB', 'mode'],
+      ...summary.map((s) => [
+        `${s.targetMb} MB`,
+        s.writer === 'v8' ? 'v8.writeHeapSnapshot' : 'heapdump',
+        s.n,
+        s.heapUsedMb.toFixed(0),
+        s.nodesM.toFixed(2),
+        (s.pauseMs / 1000).toFixed(2),
+        s.rssBeforeMb.toFixed(0),
+        s.peakRssMb.toFixed(0),
+        s.peakAboveBeforeMb.toFixed(0),
+        s.fileMb.toFixed(0),
+        s.fileMode,
+      ]),
+    ]),
+  );
   return { name: 'heap-snapshot', machine: machine(), quick, plan: p, summary, fullDisk, runs };
 }
 

@@ -105,7 +105,9 @@ export async function main({ quick }) {
   prepareDist();
   const names = Object.keys(VARIANTS);
   const dumpRoot = makeTemp('holmes-bench-http-');
-  log(`http overhead: ${p.rounds} rounds x ${names.length} variants in one server process; ${p.firstWarmup} warm-up requests once, then per run: configure (settle ${p.settleMs} ms${p.recorderSettleMs ? `, flightRecorder ${p.recorderSettleMs} ms` : ''}), ${p.warmup} warm-up, ${p.amount} measured, ${p.connections} connections`);
+  log(
+    `http overhead: ${p.rounds} rounds x ${names.length} variants in one server process; ${p.firstWarmup} warm-up requests once, then per run: configure (settle ${p.settleMs} ms${p.recorderSettleMs ? `, flightRecorder ${p.recorderSettleMs} ms` : ''}), ${p.warmup} warm-up, ${p.amount} measured, ${p.connections} connections`,
+  );
   const rounds = [];
   const svc = await startService();
   try {
@@ -161,7 +163,8 @@ export async function main({ quick }) {
   const cost = (name) => (1 - perVariant[name].rpsRatio.median) * 100;
   const targets = {
     armed5sIndistinguishable: {
-      target: 'armed at 5 s: rps cost under 0.5 % (not resolvable end to end: the A/A band is wider); withinNoise = |median cost| <= the A/A interquartile half-width',
+      target:
+        'armed at 5 s: rps cost under 0.5 % (not resolvable end to end: the A/A band is wider); withinNoise = |median cost| <= the A/A interquartile half-width',
       costPct: cost('armed-5s'),
       aaHalfWidthPct,
       withinNoise: Math.abs(cost('armed-5s')) <= aaHalfWidthPct,
@@ -172,19 +175,32 @@ export async function main({ quick }) {
   const d = (x) => ((x - 1) * 100).toFixed(1);
   const pct = (s) => `${d(s.median)} % [${d(s.p25)} … ${d(s.p75)}] (${d(s.min)} … ${d(s.max)})`;
   log();
-  log(table([
-    ['variant', 'req/s (median)', 'Δ req/s vs off: median [quartiles] (min … max)', 'p99 ms', 'Δ p99 vs off', 'server CPU µs/req', 'Δ CPU/req', 'threads'],
-    ...names.map((n) => {
-      const v = perVariant[n];
-      return [n, v.rps.median.toFixed(0), n === 'off' ? '—' : pct(v.rpsRatio), v.latencyP99Ms.median.toFixed(2), n === 'off' ? '—' : pct(v.p99Ratio),
-        v.serverCpuUsPerRequest.median.toFixed(1), n === 'off' ? '—' : pct(v.cpuPerRequestRatio), String(v.threads.median)];
-    }),
-  ]));
+  log(
+    table([
+      ['variant', 'req/s (median)', 'Δ req/s vs off: median [quartiles] (min … max)', 'p99 ms', 'Δ p99 vs off', 'server CPU µs/req', 'Δ CPU/req', 'threads'],
+      ...names.map((n) => {
+        const v = perVariant[n];
+        return [
+          n,
+          v.rps.median.toFixed(0),
+          n === 'off' ? '—' : pct(v.rpsRatio),
+          v.latencyP99Ms.median.toFixed(2),
+          n === 'off' ? '—' : pct(v.p99Ratio),
+          v.serverCpuUsPerRequest.median.toFixed(1),
+          n === 'off' ? '—' : pct(v.cpuPerRequestRatio),
+          String(v.threads.median),
+        ];
+      }),
+    ]),
+  );
   for (const n of names) {
     const expected = n === 'profiling' ? p.rounds : 0;
     if (perVariant[n].dumpsTaken !== expected) log(`note: ${n} started ${perVariant[n].dumpsTaken} dump(s) over ${p.rounds} runs (expected ${expected})`);
   }
-  if (perVariant.flightRecorder?.profilerFallbacks) log(`note: flightRecorder: the second recording fell back from v8-profiler-next to node:inspector in ${perVariant.flightRecorder.profilerFallbacks} of ${p.rounds} runs (a warning each)`);
+  if (perVariant.flightRecorder?.profilerFallbacks)
+    log(
+      `note: flightRecorder: the second recording fell back from v8-profiler-next to node:inspector in ${perVariant.flightRecorder.profilerFallbacks} of ${p.rounds} runs (a warning each)`,
+    );
   log(`noise band: baseline req/s spread across rounds ${noise.baselineRpsSpreadPct.toFixed(1)} %; A/A (off-again vs off) ${pct(noise.aaRpsRatio)}`);
 
   return { name: 'http-overhead', machine: machine(), quick, plan: p, variants: VARIANTS, perVariant, noise, targets, rounds };

@@ -52,10 +52,35 @@ const VARIANTS = {
 
 function plan(quick) {
   return quick
-    ? { rounds: 2, idleCpuMs: 300, idleDelayMs: 200, rate: 2000, loadedMs: 400, settleMs: 200, recorderSettleMs: null, recorderIdleCpuMs: null,
-      rssRounds: 1, rssWarmup: 300, rssWaitMs: 1000 }
-    : { rounds: 3, idleCpuMs: 1500, idleDelayMs: 800, rate: 2000, loadedMs: 1500, settleMs: 400, recorderSettleMs: 5_300, recorderIdleCpuMs: 5_000, recorderRotationWindowMs: 550, recorderStallAtMs: 14_700, recorderStallMs: 800,
-      rssRounds: 3, rssWarmup: 500, rssWaitMs: 6000 };
+    ? {
+        rounds: 2,
+        idleCpuMs: 300,
+        idleDelayMs: 200,
+        rate: 2000,
+        loadedMs: 400,
+        settleMs: 200,
+        recorderSettleMs: null,
+        recorderIdleCpuMs: null,
+        rssRounds: 1,
+        rssWarmup: 300,
+        rssWaitMs: 1000,
+      }
+    : {
+        rounds: 3,
+        idleCpuMs: 1500,
+        idleDelayMs: 800,
+        rate: 2000,
+        loadedMs: 1500,
+        settleMs: 400,
+        recorderSettleMs: 5_300,
+        recorderIdleCpuMs: 5_000,
+        recorderRotationWindowMs: 550,
+        recorderStallAtMs: 14_700,
+        recorderStallMs: 800,
+        rssRounds: 3,
+        rssWarmup: 500,
+        rssWaitMs: 6000,
+      };
 }
 
 const idleCpuFor = (name, p) => (name === 'flightRecorder' && p.recorderIdleCpuMs ? p.recorderIdleCpuMs : p.idleCpuMs);
@@ -194,14 +219,18 @@ export async function main({ quick }) {
   const dumpRoot = makeTemp('holmes-bench-loop-');
   const svc = await startService();
   const rounds = [];
-  log(`loop delay: ${p.rounds} rounds x ${names.length} variants; idle CPU ${p.idleCpuMs} ms${p.recorderIdleCpuMs ? ` (flightRecorder: from ${p.recorderSettleMs} ms after start, ${p.recorderIdleCpuMs} ms)` : ''}, idle delay ${p.idleDelayMs} ms, loaded ${p.loadedMs} ms at ${p.rate} req/s; then RSS in ${p.rssRounds * names.length} fresh processes`);
+  log(
+    `loop delay: ${p.rounds} rounds x ${names.length} variants; idle CPU ${p.idleCpuMs} ms${p.recorderIdleCpuMs ? ` (flightRecorder: from ${p.recorderSettleMs} ms after start, ${p.recorderIdleCpuMs} ms)` : ''}, idle delay ${p.idleDelayMs} ms, loaded ${p.loadedMs} ms at ${p.rate} req/s; then RSS in ${p.rssRounds * names.length} fresh processes`,
+  );
   try {
     await load(svc.port, { connections: 10, amount: 5000, keepLatencies: false }); // warm-up
     for (let r = 0; r < p.rounds; r++) {
       const round = { order: rotate(names, r) };
       for (const name of round.order) round[name] = await oneRun(svc, name, p, dumpRoot);
       rounds.push(round);
-      log(`  round ${r + 1}/${p.rounds}: ${names.map((n) => `${n} idle CPU ${round[n].idleCpuUsPerSec.toFixed(0)} µs/s, p99 idle ${round[n].idleLoop.p99.toFixed(2)} / loaded ${round[n].loadedLoop.p99.toFixed(2)} ms`).join('; ')}`);
+      log(
+        `  round ${r + 1}/${p.rounds}: ${names.map((n) => `${n} idle CPU ${round[n].idleCpuUsPerSec.toFixed(0)} µs/s, p99 idle ${round[n].idleLoop.p99.toFixed(2)} / loaded ${round[n].loadedLoop.p99.toFixed(2)} ms`).join('; ')}`,
+      );
     }
   } finally {
     await svc.stop().catch(() => undefined);
@@ -232,12 +261,17 @@ export async function main({ quick }) {
       warnings: runs.flatMap((x) => x.warnings),
       idleCpuMs: idleCpuFor(name, p),
       settleMs: settleFor(name, p),
-      ...(runs.some((x) => x.recorder) ? {
-        recorder: Object.fromEntries(Object.entries(runs.find((x) => x.recorder).recorder).filter(([, v]) => typeof v === 'number')
-          .map(([k]) => [k, spread(runs.map((x) => x.recorder?.[k] ?? NaN))])),
-        // the steady sampling cost without the rotation, against off's idle CPU in the same round
-        recorderSteadyExtraUsPerSec: spread(rounds.map((r) => (r[name].recorder ? r[name].recorder.steadyCpuUsPerSec - r.off.idleCpuUsPerSec : NaN))),
-      } : {}),
+      ...(runs.some((x) => x.recorder)
+        ? {
+            recorder: Object.fromEntries(
+              Object.entries(runs.find((x) => x.recorder).recorder)
+                .filter(([, v]) => typeof v === 'number')
+                .map(([k]) => [k, spread(runs.map((x) => x.recorder?.[k] ?? NaN))]),
+            ),
+            // the steady sampling cost without the rotation, against off's idle CPU in the same round
+            recorderSteadyExtraUsPerSec: spread(rounds.map((r) => (r[name].recorder ? r[name].recorder.steadyCpuUsPerSec - r.off.idleCpuUsPerSec : NaN))),
+          }
+        : {}),
       idleP99DeltaMs: spread(rounds.map((r) => r[name].idleLoop.p99 - r.off.idleLoop.p99)),
       loadedP99DeltaMs: spread(rounds.map((r) => r[name].loadedLoop.p99 - r.off.loadedLoop.p99)),
       dumpsTaken: runs.flatMap((x) => x.dumps),
@@ -245,20 +279,50 @@ export async function main({ quick }) {
   }
   const f = (s, d = 2) => `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
   log();
-  log(table([
-    ['variant', 'idle CPU µs/s', 'extra vs off µs/s', 'idle p99 ms', 'loaded p50 ms', 'loaded p99 ms', 'Δ loaded p99 vs off ms', 'loaded max ms', 'loaded CPU µs/req', 'threads', 'RSS added MB'],
-    ...names.map((n) => {
-      const v = perVariant[n];
-      return [n, f(v.idleCpuUsPerSec, 0), n === 'off' ? '—' : f(v.idleCpuExtraUsPerSec, 0), f(v.idleP99Ms), f(v.loadedP50Ms), f(v.loadedP99Ms),
-        n === 'off' ? '—' : f(v.loadedP99DeltaMs), f(v.loadedMaxMs, 1), f(v.loadedCpuUsPerRequest, 1), String(v.threads.median), n === 'off' ? '—' : f(rss.perVariant[n].addedMb, 1)];
-    }),
-  ]));
+  log(
+    table([
+      [
+        'variant',
+        'idle CPU µs/s',
+        'extra vs off µs/s',
+        'idle p99 ms',
+        'loaded p50 ms',
+        'loaded p99 ms',
+        'Δ loaded p99 vs off ms',
+        'loaded max ms',
+        'loaded CPU µs/req',
+        'threads',
+        'RSS added MB',
+      ],
+      ...names.map((n) => {
+        const v = perVariant[n];
+        return [
+          n,
+          f(v.idleCpuUsPerSec, 0),
+          n === 'off' ? '—' : f(v.idleCpuExtraUsPerSec, 0),
+          f(v.idleP99Ms),
+          f(v.loadedP50Ms),
+          f(v.loadedP99Ms),
+          n === 'off' ? '—' : f(v.loadedP99DeltaMs),
+          f(v.loadedMaxMs, 1),
+          f(v.loadedCpuUsPerRequest, 1),
+          String(v.threads.median),
+          n === 'off' ? '—' : f(rss.perVariant[n].addedMb, 1),
+        ];
+      }),
+    ]),
+  );
   for (const n of names) if (perVariant[n].dumpsTaken.length) log(`note: ${n} took dumps during runs: ${perVariant[n].dumpsTaken.join(' | ')}`);
   for (const n of names) {
     const rec = perVariant[n].recorder;
-    if (rec) log(`${n}: steady sampling (no rotation) ${f(perVariant[n].recorderSteadyExtraUsPerSec, 0)} µs/s above off; the rotation window (${f(rec.rotationWindowMs, 0)} ms) had ${f(rec.rotationExtraCpuUs, 0)} µs of extra CPU${rec.stallWindowMaxMs ? `; max loop delay around the rotation at 15 s (idle): ${f(rec.stallWindowMaxMs, 1)} ms` : ''}`);
+    if (rec)
+      log(
+        `${n}: steady sampling (no rotation) ${f(perVariant[n].recorderSteadyExtraUsPerSec, 0)} µs/s above off; the rotation window (${f(rec.rotationWindowMs, 0)} ms) had ${f(rec.rotationExtraCpuUs, 0)} µs of extra CPU${rec.stallWindowMaxMs ? `; max loop delay around the rotation at 15 s (idle): ${f(rec.stallWindowMaxMs, 1)} ms` : ''}`,
+      );
   }
-  for (const n of names) if (perVariant[n].warnings.length) log(`note: ${n} logged ${perVariant[n].warnings.length} warning(s): ${[...new Set(perVariant[n].warnings)].join(' | ')}`);
+  for (const n of names)
+    if (perVariant[n].warnings.length)
+      log(`note: ${n} logged ${perVariant[n].warnings.length} warning(s): ${[...new Set(perVariant[n].warnings)].join(' | ')}`);
   return { name: 'loop-delay', machine: machine(), quick, plan: p, variants: VARIANTS, perVariant, rounds, rss };
 }
 

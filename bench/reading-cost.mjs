@@ -139,18 +139,19 @@ function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
      */
     async spaced(n, mode, gapMs) {
       const out = { floor: new Float64Array(n), holmes: new Float64Array(n) };
-      const gap = () => new Promise((resolve) => {
-        if (mode === 'idle') return void setTimeout(resolve, gapMs);
-        const end = performance.now() + gapMs;
-        (function slice() {
-          const until = Math.min(end, performance.now() + 1);
-          let x = 0;
-          while (performance.now() < until) x += Math.sqrt(x + 1);
-          sink += x;
-          if (performance.now() >= end) resolve();
-          else setImmediate(slice);
-        })();
-      });
+      const gap = () =>
+        new Promise((resolve) => {
+          if (mode === 'idle') return void setTimeout(resolve, gapMs);
+          const end = performance.now() + gapMs;
+          (function slice() {
+            const until = Math.min(end, performance.now() + 1);
+            let x = 0;
+            while (performance.now() < until) x += Math.sqrt(x + 1);
+            sink += x;
+            if (performance.now() >= end) resolve();
+            else setImmediate(slice);
+          })();
+        });
       const fns = { floor: this.variants.floor.fn, holmes: this.variants.holmes.fn };
       for (let i = 0; i < n; i++) {
         for (const name of ['floor', 'holmes']) {
@@ -163,9 +164,26 @@ function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
       return out;
     },
     variants: {
-      floor: { sync: true, fn: () => { process.cpuUsage(); sink += process.memoryUsage.rss(); sink += process.getActiveResourcesInfo().length; } },
-      holmes: { sync: true, fn: () => { shipped.holmes.sampleNow(); } },
-      holmes3: { sync: true, fn: () => { three.holmes.sampleNow(); } },
+      floor: {
+        sync: true,
+        fn: () => {
+          process.cpuUsage();
+          sink += process.memoryUsage.rss();
+          sink += process.getActiveResourcesInfo().length;
+        },
+      },
+      holmes: {
+        sync: true,
+        fn: () => {
+          shipped.holmes.sampleNow();
+        },
+      },
+      holmes3: {
+        sync: true,
+        fn: () => {
+          three.holmes.sampleNow();
+        },
+      },
       pidusage: { sync: false, fn: pidusageTick },
       calib: { sync: true, fn: spin },
     },
@@ -258,7 +276,9 @@ async function measure(p, quick, s) {
       round[name] = { p50Us: percentile(out, 50) / 1000, p99Us: percentile(out, 99) / 1000, cpuUsPerReading: t.cpuUs / n };
     }
     rounds.push(round);
-    log(`  round ${r + 1}/${p.rounds} (${round.order.join(' ')}): p50 floor ${round.floor.p50Us.toFixed(2)} µs, holmes ${round.holmes.p50Us.toFixed(2)} µs, holmes3 ${round.holmes3.p50Us.toFixed(2)} µs, pidusage ${round.pidusage.p50Us.toFixed(1)} µs, calib ${round.calib.p50Us.toFixed(2)} µs`);
+    log(
+      `  round ${r + 1}/${p.rounds} (${round.order.join(' ')}): p50 floor ${round.floor.p50Us.toFixed(2)} µs, holmes ${round.holmes.p50Us.toFixed(2)} µs, holmes3 ${round.holmes3.p50Us.toFixed(2)} µs, pidusage ${round.pidusage.p50Us.toFixed(1)} µs, calib ${round.calib.p50Us.toFixed(2)} µs`,
+    );
     // let pending I/O and timers run between rounds
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -301,30 +321,48 @@ async function measure(p, quick, s) {
   const perRoundP99 = Object.fromEntries(names.map((n) => [n, spread(rounds.map((r) => r[n].p99Us))]));
   const holmes = perVariant.holmes;
   const targets = {
-    holmesWithin2xOfFloor: { target: 'holmes p50 <= 2 x floor p50 (median of per-round ratios)', value: ratios.holmesOverFloorP50.median, met: ratios.holmesOverFloorP50.median <= 2 },
+    holmesWithin2xOfFloor: {
+      target: 'holmes p50 <= 2 x floor p50 (median of per-round ratios)',
+      value: ratios.holmesOverFloorP50.median,
+      met: ratios.holmesOverFloorP50.median <= 2,
+    },
     holmesP99Under50us: { target: 'holmes p99 < 50 µs', value: holmes.p99, met: holmes.p99 < 50 },
   };
   const timer = timerFloor(100_000);
 
   log();
-  log(table([
-    ['sampler', 'readings', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'mean µs', 'CPU µs/reading'],
-    ...names.map((n) => {
-      const v = perVariant[n];
-      return [n, v.readings, v.p50.toFixed(2), v.p99.toFixed(2), v.p999.toFixed(1), v.max.toFixed(0), v.mean.toFixed(2), v.cpuUsPerReading.toFixed(2)];
-    }),
-  ]));
-  log(`per-round ratio holmes/floor p50: median ${ratios.holmesOverFloorP50.median.toFixed(2)} (${ratios.holmesOverFloorP50.min.toFixed(2)}–${ratios.holmesOverFloorP50.max.toFixed(2)}); p99: ${ratios.holmesOverFloorP99.median.toFixed(2)} (${ratios.holmesOverFloorP99.min.toFixed(2)}–${ratios.holmesOverFloorP99.max.toFixed(2)})`);
-  log(`per-round ratio pidusage/floor p50: median ${ratios.pidusageOverFloorP50.median.toFixed(1)} (${ratios.pidusageOverFloorP50.min.toFixed(1)}–${ratios.pidusageOverFloorP50.max.toFixed(1)})`);
-  log(`per-round p99 (median, min–max): ${names.map((n) => `${n} ${perRoundP99[n].median.toFixed(1)} (${perRoundP99[n].min.toFixed(1)}–${perRoundP99[n].max.toFixed(1)})`).join('; ')} µs`);
+  log(
+    table([
+      ['sampler', 'readings', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'mean µs', 'CPU µs/reading'],
+      ...names.map((n) => {
+        const v = perVariant[n];
+        return [n, v.readings, v.p50.toFixed(2), v.p99.toFixed(2), v.p999.toFixed(1), v.max.toFixed(0), v.mean.toFixed(2), v.cpuUsPerReading.toFixed(2)];
+      }),
+    ]),
+  );
+  log(
+    `per-round ratio holmes/floor p50: median ${ratios.holmesOverFloorP50.median.toFixed(2)} (${ratios.holmesOverFloorP50.min.toFixed(2)}–${ratios.holmesOverFloorP50.max.toFixed(2)}); p99: ${ratios.holmesOverFloorP99.median.toFixed(2)} (${ratios.holmesOverFloorP99.min.toFixed(2)}–${ratios.holmesOverFloorP99.max.toFixed(2)})`,
+  );
+  log(
+    `per-round ratio pidusage/floor p50: median ${ratios.pidusageOverFloorP50.median.toFixed(1)} (${ratios.pidusageOverFloorP50.min.toFixed(1)}–${ratios.pidusageOverFloorP50.max.toFixed(1)})`,
+  );
+  log(
+    `per-round p99 (median, min–max): ${names.map((n) => `${n} ${perRoundP99[n].median.toFixed(1)} (${perRoundP99[n].min.toFixed(1)}–${perRoundP99[n].max.toFixed(1)})`).join('; ')} µs`,
+  );
   for (const mode of ['busy', 'idle']) {
     const { floor, holmes } = spaced[mode];
-    log(`one reading per loop turn, ${mode} between: floor p50 ${floor.p50.toFixed(1)} µs p99 ${floor.p99.toFixed(1)} µs; holmes p50 ${holmes.p50.toFixed(1)} µs p99 ${holmes.p99.toFixed(1)} µs (n=${holmes.n} each; loop-delay value in ${spaced[mode].holmesSeriesRead.eventLoop})`);
+    log(
+      `one reading per loop turn, ${mode} between: floor p50 ${floor.p50.toFixed(1)} µs p99 ${floor.p99.toFixed(1)} µs; holmes p50 ${holmes.p50.toFixed(1)} µs p99 ${holmes.p99.toFixed(1)} µs (n=${holmes.n} each; loop-delay value in ${spaced[mode].holmesSeriesRead.eventLoop})`,
+    );
   }
   const events = fired.holmes.dump + fired.holmes.skip + fired.holmes.error + fired.holmes3.dump + fired.holmes3.skip + fired.holmes3.error;
-  log(`holmes events during the run (rules evaluated, none can fire): ${events}${events ? ` — ${fired.messages.join(' | ')}` : ''}; readings recorded by holmes: ${JSON.stringify(samples.holmes)}, holmes3: ${JSON.stringify(samples.holmes3)}`);
+  log(
+    `holmes events during the run (rules evaluated, none can fire): ${events}${events ? ` — ${fired.messages.join(' | ')}` : ''}; readings recorded by holmes: ${JSON.stringify(samples.holmes)}, holmes3: ${JSON.stringify(samples.holmes3)}`,
+  );
   log(`timing floor (two hrtime.bigint() calls): p50 ${(timer.p50 / 1000).toFixed(3)} µs — included in every sample above`);
-  log(`targets (tight loop, the brief's method): holmes within 2x of floor: ${targets.holmesWithin2xOfFloor.met ? 'met' : 'NOT met'}; holmes p99 < 50 µs: ${targets.holmesP99Under50us.met ? 'met' : 'NOT met'}`);
+  log(
+    `targets (tight loop, the brief's method): holmes within 2x of floor: ${targets.holmesWithin2xOfFloor.met ? 'met' : 'NOT met'}; holmes p99 < 50 µs: ${targets.holmesP99Under50us.met ? 'met' : 'NOT met'}`,
+  );
 
   return {
     name: 'reading-cost',

@@ -51,7 +51,7 @@ function runScript(name, quick) {
   });
 }
 
-const pct = (ratio) => `${((ratio - 1) * 100 >= 0 ? '+' : '')}${((ratio - 1) * 100).toFixed(1)} %`;
+const pct = (ratio) => `${(ratio - 1) * 100 >= 0 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
 const range = (s, f) => `${f(s.median)} [${f(s.p25)} … ${f(s.p75)}] (${f(s.min)} … ${f(s.max)})`;
 
 function summarize(byName) {
@@ -60,57 +60,128 @@ function summarize(byName) {
   if (rc) {
     const v = rc.variants;
     rows.push(['1 reading cost', 'p50 / p99 per reading, tight loop: floor', `${v.floor.p50.toFixed(1)} / ${v.floor.p99.toFixed(1)} µs`, '', '']);
-    rows.push(['', '  holmes (as shipped, all default series)', `${v.holmes.p50.toFixed(1)} / ${v.holmes.p99.toFixed(1)} µs`, 'p99 < 50 µs', v.holmes.p99 < 50 ? 'met' : 'NOT met']);
+    rows.push([
+      '',
+      '  holmes (as shipped, all default series)',
+      `${v.holmes.p50.toFixed(1)} / ${v.holmes.p99.toFixed(1)} µs`,
+      'p99 < 50 µs',
+      v.holmes.p99 < 50 ? 'met' : 'NOT met',
+    ]);
     rows.push(['', '  holmes, cpu/memory/handles rules only', `${v.holmes3.p50.toFixed(1)} / ${v.holmes3.p99.toFixed(1)} µs`, '', '']);
     rows.push(['', '  pidusage', `${v.pidusage.p50.toFixed(0)} / ${v.pidusage.p99.toFixed(0)} µs`, '', '']);
     rows.push(['', '  calibration (pure JS, as long as the floor)', `${v.calib.p50.toFixed(1)} / ${v.calib.p99.toFixed(1)} µs`, '', '']);
     const pr = rc.perRoundP99;
-    rows.push(['', 'p99 per round, median of rounds: floor / holmes / calib', `${pr.floor.median.toFixed(1)} / ${pr.holmes.median.toFixed(1)} / ${pr.calib.median.toFixed(1)} µs`, 'p99 < 50 µs', pr.holmes.median < 50 ? 'met' : 'NOT met']);
+    rows.push([
+      '',
+      'p99 per round, median of rounds: floor / holmes / calib',
+      `${pr.floor.median.toFixed(1)} / ${pr.holmes.median.toFixed(1)} / ${pr.calib.median.toFixed(1)} µs`,
+      'p99 < 50 µs',
+      pr.holmes.median < 50 ? 'met' : 'NOT met',
+    ]);
     const r = rc.ratios.holmesOverFloorP50;
-    rows.push(['', 'holmes / floor p50, per round', `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`, '<= 2x', r.median <= 2 ? 'met' : 'NOT met']);
+    rows.push([
+      '',
+      'holmes / floor p50, per round',
+      `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`,
+      '<= 2x',
+      r.median <= 2 ? 'met' : 'NOT met',
+    ]);
     const sb = rc.spaced.busy;
     const ratioSpaced = sb.holmes.p50 / sb.floor.p50;
-    rows.push(['', 'one reading per loop turn (busy): floor / holmes p50', `${sb.floor.p50.toFixed(0)} / ${sb.holmes.p50.toFixed(0)} µs (${ratioSpaced.toFixed(2)}x)`, '<= 2x', ratioSpaced <= 2 ? 'met' : 'NOT met']);
+    rows.push([
+      '',
+      'one reading per loop turn (busy): floor / holmes p50',
+      `${sb.floor.p50.toFixed(0)} / ${sb.holmes.p50.toFixed(0)} µs (${ratioSpaced.toFixed(2)}x)`,
+      '<= 2x',
+      ratioSpaced <= 2 ? 'met' : 'NOT met',
+    ]);
   }
   const http = byName['http-overhead'];
   if (http) {
     const pv = http.perVariant;
-    rows.push(['2 http overhead', 'off: req/s, p99 (median of rounds)', `${pv.off.rps.median.toFixed(0)}/s, ${pv.off.latencyP99Ms.median.toFixed(2)} ms`, '', '']);
+    rows.push([
+      '2 http overhead',
+      'off: req/s, p99 (median of rounds)',
+      `${pv.off.rps.median.toFixed(0)}/s, ${pv.off.latencyP99Ms.median.toFixed(2)} ms`,
+      '',
+      '',
+    ]);
     rows.push(['', 'noise: A/A req/s ratio (off-again / off), median [quartiles] (min … max)', range(http.noise.aaRpsRatio, pct), '', '']);
     for (const name of ['armed-5s', 'armed-100ms', 'profiling', 'trackStacks', 'flightRecorder', 'watchdog'].filter((n) => pv[n])) {
       const target = name === 'armed-5s' ? '< 0.5 %' : name === 'armed-100ms' ? '< 2 %' : '';
       let verdict = '';
       if (name === 'armed-5s') verdict = http.targets.armed5sIndistinguishable.withinNoise ? 'within noise' : 'outside noise';
       if (name === 'armed-100ms') verdict = http.targets.armed100msUnder2pct.met ? 'met (median)' : 'NOT met (median)';
-      rows.push(['', `${name}: Δ req/s | Δ CPU/request vs off`, `${range(pv[name].rpsRatio, pct)} | ${pct(pv[name].cpuPerRequestRatio.median)}`, target, verdict]);
+      rows.push([
+        '',
+        `${name}: Δ req/s | Δ CPU/request vs off`,
+        `${range(pv[name].rpsRatio, pct)} | ${pct(pv[name].cpuPerRequestRatio.median)}`,
+        target,
+        verdict,
+      ]);
     }
     if (rc) {
       const tick = rc.spaced.busy.holmes.p50;
-      rows.push(['', 'sampler ticks alone: tick p50 (per loop turn) x ticks/s', `5 s: ${((tick * 0.2) / 1e4).toFixed(4)} %, 100 ms: ${((tick * 10) / 1e4).toFixed(3)} % of a core`, '', '']);
+      rows.push([
+        '',
+        'sampler ticks alone: tick p50 (per loop turn) x ticks/s',
+        `5 s: ${((tick * 0.2) / 1e4).toFixed(4)} %, 100 ms: ${((tick * 10) / 1e4).toFixed(3)} % of a core`,
+        '',
+        '',
+      ]);
     }
   }
   const cap = byName['capture-latency'];
   if (cap) {
-    rows.push(['3 capture latency', `spike → rule fired (n=${cap.firedMs.n})`, `median ${cap.firedMs.p50.toFixed(0)} ms, max ${cap.firedMs.max.toFixed(0)} ms`, '', '']);
-    rows.push(['', 'spike → profiler started', `median ${cap.profileStartMs.p50.toFixed(0)} ms, max ${cap.profileStartMs.max.toFixed(0)} ms`, `<= ${cap.target.limitMs} ms`, cap.target.met ? 'met' : `NOT met (${cap.target.trialsOver} of ${cap.profileStartMs.n})`]);
+    rows.push([
+      '3 capture latency',
+      `spike → rule fired (n=${cap.firedMs.n})`,
+      `median ${cap.firedMs.p50.toFixed(0)} ms, max ${cap.firedMs.max.toFixed(0)} ms`,
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'spike → profiler started',
+      `median ${cap.profileStartMs.p50.toFixed(0)} ms, max ${cap.profileStartMs.max.toFixed(0)} ms`,
+      `<= ${cap.target.limitMs} ms`,
+      cap.target.met ? 'met' : `NOT met (${cap.target.trialsOver} of ${cap.profileStartMs.n})`,
+    ]);
     rows.push(['', 'rule fired → profiler started', `median ${cap.fireToProfileMs.p50.toFixed(0)} ms, max ${cap.fireToProfileMs.max.toFixed(0)} ms`, '', '']);
     rows.push(['', 'spike → file complete (200 ms profile)', `median ${cap.completeMs.p50.toFixed(0)} ms, max ${cap.completeMs.max.toFixed(0)} ms`, '', '']);
   }
   const loop = byName['loop-delay'];
   if (loop) {
     const pv = loop.perVariant;
-    rows.push(['5 loop delay', 'loaded p99: off / armed-100ms', `${pv.off.loadedP99Ms.median.toFixed(2)} / ${pv['armed-100ms'].loadedP99Ms.median.toFixed(2)} ms`, '', '']);
+    rows.push([
+      '5 loop delay',
+      'loaded p99: off / armed-100ms',
+      `${pv.off.loadedP99Ms.median.toFixed(2)} / ${pv['armed-100ms'].loadedP99Ms.median.toFixed(2)} ms`,
+      '',
+      '',
+    ]);
     rows.push(['', 'idle p99: off / armed-100ms', `${pv.off.idleP99Ms.median.toFixed(2)} / ${pv['armed-100ms'].idleP99Ms.median.toFixed(2)} ms`, '', '']);
     for (const name of ['armed-5s', 'armed-5s-noEventLoop', 'armed-100ms', 'flightRecorder', 'watchdog'].filter((n) => pv[n])) {
       const rss = loop.rss?.perVariant[name];
-      rows.push(['', `idle CPU added${rss ? ' | RSS added' : ''}: ${name}`, `${pv[name].idleCpuExtraUsPerSec.median.toFixed(0)} µs/s (${(pv[name].idleCpuExtraUsPerSec.median / 1e4).toFixed(3)} % of a core)${rss ? ` | ${rss.addedMb.median.toFixed(1)} MB (${rss.addedMb.min.toFixed(1)} … ${rss.addedMb.max.toFixed(1)})` : ''}`, '', '']);
+      rows.push([
+        '',
+        `idle CPU added${rss ? ' | RSS added' : ''}: ${name}`,
+        `${pv[name].idleCpuExtraUsPerSec.median.toFixed(0)} µs/s (${(pv[name].idleCpuExtraUsPerSec.median / 1e4).toFixed(3)} % of a core)${rss ? ` | ${rss.addedMb.median.toFixed(1)} MB (${rss.addedMb.min.toFixed(1)} … ${rss.addedMb.max.toFixed(1)})` : ''}`,
+        '',
+        '',
+      ]);
     }
   }
   const heap = byName['heap-snapshot'];
   if (heap) {
     for (const s of heap.summary) {
-      rows.push([s === heap.summary[0] ? '4 heap snapshot' : '', `${s.targetMb} MB, ${s.writer === 'v8' ? 'v8.writeHeapSnapshot' : 'heapdump'}`,
-        `pause ${(s.pauseMs / 1000).toFixed(1)} s, peak RSS ${s.peakRssMb.toFixed(0)} MB (+${s.peakAboveBeforeMb.toFixed(0)}), file ${s.fileMb.toFixed(0)} MB ${s.fileMode}`, '', '']);
+      rows.push([
+        s === heap.summary[0] ? '4 heap snapshot' : '',
+        `${s.targetMb} MB, ${s.writer === 'v8' ? 'v8.writeHeapSnapshot' : 'heapdump'}`,
+        `pause ${(s.pauseMs / 1000).toFixed(1)} s, peak RSS ${s.peakRssMb.toFixed(0)} MB (+${s.peakAboveBeforeMb.toFixed(0)}), file ${s.fileMb.toFixed(0)} MB ${s.fileMode}`,
+        '',
+        '',
+      ]);
     }
   }
   return table(rows, { left: true });
@@ -129,7 +200,9 @@ async function main() {
     log(`\n=== ${name} ===`);
     const run = await runScript(name, args.quick);
     runs.push(run);
-    log(`--- ${name}: ${run.ok ? 'done' : `FAILED (exit ${run.exit})`} in ${run.seconds.toFixed(1)} s (load average ${run.loadAvgBefore.toFixed(2)} → ${run.loadAvgAfter.toFixed(2)})`);
+    log(
+      `--- ${name}: ${run.ok ? 'done' : `FAILED (exit ${run.exit})`} in ${run.seconds.toFixed(1)} s (load average ${run.loadAvgBefore.toFixed(2)} → ${run.loadAvgAfter.toFixed(2)})`,
+    );
   }
   const byName = Object.fromEntries(runs.filter((r) => r.ok).map((r) => [r.name, r.result]));
   const seconds = (performance.now() - t0) / 1000;

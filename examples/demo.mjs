@@ -9,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 const INTERVAL = 200;
 /** Each problem, the route that causes it, and the dump kind that must appear. */
-const PROBLEMS = [['cpu', '/cpu'], ['memory', '/leak'], ['handles', '/handles'], ['eventLoop', '/block']];
+const PROBLEMS = [
+  ['cpu', '/cpu'],
+  ['memory', '/leak'],
+  ['handles', '/handles'],
+  ['eventLoop', '/block'],
+];
 const WINDOW = 10;
 const DEADLINE_MS = 90_000;
 const dumpDir = join(mkdtempSync(join(tmpdir(), 'holmes-demo-')), 'dumps');
@@ -30,7 +35,12 @@ service.stdout.on('data', (chunk) => {
     const line = lineBuffer.slice(0, newline);
     lineBuffer = lineBuffer.slice(newline + 1);
     let event;
-    try { event = JSON.parse(line); } catch { console.log(`  service: ${line}`); continue; }
+    try {
+      event = JSON.parse(line);
+    } catch {
+      console.log(`  service: ${line}`);
+      continue;
+    }
     if (event.event === 'listening') port = event.port;
     if (event.event === 'dump' && !dumps.has(event.kind)) dumps.set(event.kind, event);
     for (const wake of waiters.splice(0)) wake();

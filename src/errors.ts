@@ -27,8 +27,15 @@ export type HolmesErrorCode =
 
 /** Every {@link HolmesErrorCode}, for documentation checks and exhaustive handling. */
 export const HOLMES_ERROR_CODES = [
-  'HOLMES_CONFIG', 'HOLMES_DUMP', 'HOLMES_DUMP_DIR', 'HOLMES_READING', 'HOLMES_RUNTIME', 'HOLMES_RECORDER',
-  'HOLMES_WATCHDOG', 'HOLMES_RETENTION', 'HOLMES_INTERNAL',
+  'HOLMES_CONFIG',
+  'HOLMES_DUMP',
+  'HOLMES_DUMP_DIR',
+  'HOLMES_READING',
+  'HOLMES_RUNTIME',
+  'HOLMES_RECORDER',
+  'HOLMES_WATCHDOG',
+  'HOLMES_RETENTION',
+  'HOLMES_INTERNAL',
 ] as const satisfies readonly HolmesErrorCode[];
 
 /** The base of every holmes-node error. */

@@ -2,9 +2,7 @@ import { EventEmitter } from 'node:events';
 import { applyUpdate, checkRuleName, resolveOptions, type HolmesOptions, type HolmesUpdate, type ResolvedConfig } from './config/options.js';
 import { FlightRecorder } from './dumpers/flight-recorder.js';
 import { loadAddon } from './dumpers/profiler/v8-profiler-next.js';
-import {
-  HolmesReadingError, HolmesRecorderError, HolmesRuntimeError, HolmesWatchdogError, type HolmesError,
-} from './errors.js';
+import { HolmesReadingError, HolmesRecorderError, HolmesRuntimeError, HolmesWatchdogError, type HolmesError } from './errors.js';
 import type { HolmesEvents } from './events.js';
 import { safeLogger, silentLogger, type Logger } from './logger.js';
 import { DumpPipeline } from './pipeline/dump-pipeline.js';
@@ -62,7 +60,13 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       source: (rule) => this.#sources[rule],
       history: () => this.#sampler.history(),
       recorder: this.#recorder,
-      stall: (run) => this.#watches.reduce((inner, { watch }) => () => watch.suspendDuring(inner), run)(),
+      stall: (run) =>
+        this.#watches.reduce(
+          (inner, { watch }) =>
+            () =>
+              watch.suspendDuring(inner),
+          run,
+        )(),
       dump: (event) => this.#emitSafely('dump', event),
       skip: (event) => this.#emitSafely('skip', event),
       error: (error) => this.#report(error),
@@ -197,10 +201,15 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     const allowance = this.#pipeline.allowance();
     for (const { rule, watch } of this.#watches) {
       const section = config[rule.section];
-      this.#guard(() => watch.apply({
-        on: started && rule.wanted(section), config: section as never, cooldown: config.cooldown, allowance,
-        retention: { maxDumps: config.maxDumps, maxDumpBytes: config.maxDumpBytes },
-      }));
+      this.#guard(() =>
+        watch.apply({
+          on: started && rule.wanted(section),
+          config: section as never,
+          cooldown: config.cooldown,
+          allowance,
+          retention: { maxDumps: config.maxDumps, maxDumpBytes: config.maxDumpBytes },
+        }),
+      );
     }
   }
 

@@ -2,8 +2,17 @@ export { Holmes } from './holmes.js';
 export type { SeriesReading } from './holmes.js';
 export type { DumpEvent, SkipEvent, HolmesEvents } from './events.js';
 export {
-  HOLMES_ERROR_CODES, HolmesError, HolmesConfigError, HolmesDumpError, HolmesDumpDirError, HolmesReadingError,
-  HolmesRuntimeError, HolmesRecorderError, HolmesWatchdogError, HolmesRetentionError, HolmesInternalError,
+  HOLMES_ERROR_CODES,
+  HolmesError,
+  HolmesConfigError,
+  HolmesDumpError,
+  HolmesDumpDirError,
+  HolmesReadingError,
+  HolmesRuntimeError,
+  HolmesRecorderError,
+  HolmesWatchdogError,
+  HolmesRetentionError,
+  HolmesInternalError,
 } from './errors.js';
 export type { HolmesErrorCode } from './errors.js';
 export { DEFAULTS, defaultDumpDir } from './config/options.js';

@@ -9,7 +9,11 @@ const tempDirs = new Set();
 
 function killAll() {
   for (const child of live) {
-    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   live.clear();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
@@ -48,17 +52,22 @@ export function spawnChild(script, args = [], { execArgv = [], env = {}, timeout
   live.add(child);
   let stderr = '';
   child.stdout.on('data', () => {});
-  child.stderr.on('data', (d) => { stderr += d; if (stderr.length > 20_000) stderr = stderr.slice(-20_000); });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.length > 20_000) stderr = stderr.slice(-20_000);
+  });
   const queue = [];
   const waiters = [];
   let exited = null;
-  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
-    live.delete(child);
-    exited = { code, signal };
-    clearTimeout(safety);
-    for (const w of waiters.splice(0)) w.reject(new Error(`child ${script} exited (${code ?? signal}) while waiting for '${w.type}'\n${stderr}`));
-    resolve(exited);
-  }));
+  const exitPromise = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      exited = { code, signal };
+      clearTimeout(safety);
+      for (const w of waiters.splice(0)) w.reject(new Error(`child ${script} exited (${code ?? signal}) while waiting for '${w.type}'\n${stderr}`));
+      resolve(exited);
+    }),
+  );
   // a hung child must not hang the benchmark
   const safety = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   child.on('message', (msg) => {
@@ -76,8 +85,14 @@ export function spawnChild(script, args = [], { execArgv = [], env = {}, timeout
         waiters.splice(waiters.indexOf(w), 1);
         reject(new Error(`child ${script}: no '${type}' within ${ms} ms\n${stderr}`));
       }, ms);
-      w.resolve = (m) => { clearTimeout(timer); resolve(m); };
-      w.reject = (e) => { clearTimeout(timer); reject(e); };
+      w.resolve = (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      w.reject = (e) => {
+        clearTimeout(timer);
+        reject(e);
+      };
       waiters.push(w);
     });
   };
@@ -91,11 +106,17 @@ export function spawnChild(script, args = [], { execArgv = [], env = {}, timeout
       child.send(msg);
       return p;
     },
-    get stderr() { return stderr; },
+    get stderr() {
+      return stderr;
+    },
     exited: exitPromise,
     async close(graceMs = 5000) {
       if (exited) return exited;
-      try { child.send({ type: 'exit' }); } catch { /* channel closed */ }
+      try {
+        child.send({ type: 'exit' });
+      } catch {
+        /* channel closed */
+      }
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const result = await exitPromise;
       clearTimeout(timer);

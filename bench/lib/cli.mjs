@@ -20,7 +20,13 @@ export function parseArgs(argv = process.argv.slice(2)) {
 
 export function machine() {
   const c = cpus();
-  return { node: process.version, v8: process.versions.v8, platform: `${process.platform} ${process.arch}`, cpus: c.length, cpuModel: c[0]?.model ?? 'unknown' };
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: c.length,
+    cpuModel: c[0]?.model ?? 'unknown',
+  };
 }
 
 /** Runs `main(args)` when the file is executed directly; writes the result as JSON when asked. */

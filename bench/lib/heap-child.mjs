@@ -76,29 +76,33 @@ if (writer === 'v8') {
   }
 } else {
   const heapdump = require('heapdump');
-  ok = heapdump.writeSnapshot(file, (e) => { if (e) error = String(e); });
+  ok = heapdump.writeSnapshot(file, (e) => {
+    if (e) error = String(e);
+  });
 }
 const pauseMs = Number(process.hrtime.bigint() - t0) / 1e6;
 await new Promise((resolve) => setTimeout(resolve, 20));
 clearInterval(ticker);
 const after = status();
 
-process.stdout.write(`${JSON.stringify({
-  writer,
-  targetMb,
-  records: records.length,
-  payloadChars: payload,
-  buildMs,
-  heapUsedMb: heap.used_heap_size / 2 ** 20,
-  heapTotalMb: heap.total_heap_size / 2 ** 20,
-  rssBeforeMb: before.rssMb,
-  peakRssMb: after.hwmMb,
-  peakRssIsSnapshotOnly: hwmReset,
-  peakAboveBeforeMb: after.hwmMb - before.rssMb,
-  pauseMs,
-  loopGapMs: maxGap,
-  ok,
-  error,
-  fileMb: ok ? statSync(file).size / 2 ** 20 : null,
-  fileMode: ok ? (statSync(file).mode & 0o777).toString(8) : null,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    writer,
+    targetMb,
+    records: records.length,
+    payloadChars: payload,
+    buildMs,
+    heapUsedMb: heap.used_heap_size / 2 ** 20,
+    heapTotalMb: heap.total_heap_size / 2 ** 20,
+    rssBeforeMb: before.rssMb,
+    peakRssMb: after.hwmMb,
+    peakRssIsSnapshotOnly: hwmReset,
+    peakAboveBeforeMb: after.hwmMb - before.rssMb,
+    pauseMs,
+    loopGapMs: maxGap,
+    ok,
+    error,
+    fileMb: ok ? statSync(file).size / 2 ** 20 : null,
+    fileMode: ok ? (statSync(file).mode & 0o777).toString(8) : null,
+  })}\n`,
+);

@@ -29,7 +29,8 @@ let served = 0;
 const server = createServer((req, res) => {
   served++;
   const items = [];
-  for (let i = 0; i < 30; i++) items.push({ id: served * 30 + i, name: `item-${i}`, price: Math.round(i * 137.5) / 100, tags: ['new', i % 2 ? 'odd' : 'even'] });
+  for (let i = 0; i < 30; i++)
+    items.push({ id: served * 30 + i, name: `item-${i}`, price: Math.round(i * 137.5) / 100, tags: ['new', i % 2 ? 'odd' : 'even'] });
   const body = JSON.stringify({ ok: true, id: served, path: req.url, at: Date.now(), items });
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
@@ -83,8 +84,13 @@ function loopStats() {
   const ms = (ns) => ns / 1e6;
   return {
     count: loop.count,
-    min: ms(loop.min), mean: ms(loop.mean), p50: ms(loop.percentile(50)), p90: ms(loop.percentile(90)),
-    p99: ms(loop.percentile(99)), p999: ms(loop.percentile(99.9)), max: ms(loop.max),
+    min: ms(loop.min),
+    mean: ms(loop.mean),
+    p50: ms(loop.percentile(50)),
+    p90: ms(loop.percentile(90)),
+    p99: ms(loop.percentile(99)),
+    p999: ms(loop.percentile(99.9)),
+    max: ms(loop.max),
   };
 }
 

@@ -82,7 +82,11 @@ export function ratioSpread(s, digits = 1) {
 /** A plain-text table: rows of strings, first row the header. First column left-aligned, the rest right unless `left`. */
 export function table(rows, { left = false } = {}) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i] ?? '').length)));
-  const line = (r) => r.map((c, i) => (i === 0 || left ? String(c ?? '').padEnd(widths[i]) : String(c ?? '').padStart(widths[i]))).join('  ').trimEnd();
+  const line = (r) =>
+    r
+      .map((c, i) => (i === 0 || left ? String(c ?? '').padEnd(widths[i]) : String(c ?? '').padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 

@@ -28,9 +28,15 @@ export interface CpuProfileFacts {
 /** Whether `value` has the shape of a DevTools CPU profile. */
 export function isCpuProfile(value: unknown): value is CpuProfileFile {
   const p = value as CpuProfileFile | null;
-  return !!p && typeof p === 'object' && Array.isArray(p.nodes) && p.nodes.length > 0
-    && typeof p.startTime === 'number' && typeof p.endTime === 'number'
-    && p.nodes.every((n) => n && typeof n.id === 'number' && n.callFrame && typeof n.callFrame.functionName === 'string');
+  return (
+    !!p &&
+    typeof p === 'object' &&
+    Array.isArray(p.nodes) &&
+    p.nodes.length > 0 &&
+    typeof p.startTime === 'number' &&
+    typeof p.endTime === 'number' &&
+    p.nodes.every((n) => n && typeof n.id === 'number' && n.callFrame && typeof n.callFrame.functionName === 'string')
+  );
 }
 
 /** DevTools frames are 0-based; tables show 1-based lines like editors do. */

@@ -120,7 +120,7 @@ export function dominatorTree(graph: Graph, root: number): DominatorTree {
     bucketHead[s] = w;
     const p = parent[w]!;
     ancestor[w] = p;
-    for (let v = bucketHead[p]!; v !== 0;) {
+    for (let v = bucketHead[p]!; v !== 0; ) {
       const next = bucketNext[v]!;
       const u = evaluate(v);
       idom[v] = semi[u]! < semi[v]! ? u : p;

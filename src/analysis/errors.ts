@@ -13,12 +13,17 @@ export class DumpFileError extends Error {
 export function describeFsError(error: unknown, path: string): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
-    case 'ENOENT': return `no such file or directory: ${path}`;
+    case 'ENOENT':
+      return `no such file or directory: ${path}`;
     case 'EACCES':
-    case 'EPERM': return `permission denied: ${path}`;
-    case 'EISDIR': return `${path} is a directory, not a dump file`;
-    case 'ENOTDIR': return `${path} is not a directory`;
-    default: return `cannot read ${path}: ${firstLine(error)}`;
+    case 'EPERM':
+      return `permission denied: ${path}`;
+    case 'EISDIR':
+      return `${path} is a directory, not a dump file`;
+    case 'ENOTDIR':
+      return `${path} is not a directory`;
+    default:
+      return `cannot read ${path}: ${firstLine(error)}`;
   }
 }
 

@@ -71,7 +71,10 @@ function graphData(tree: CallTree, options: FlameGraphOptions): object {
 
 /** JSON inside a script element: `<` escaped so no string in the profile can close the element. */
 function embed(value: object): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**

@@ -40,8 +40,16 @@ export interface HandlesSummary {
 /** Whether `value` has the shape of a holmes-node `.handles.json`. */
 export function isHandlesDump(value: unknown): value is HandlesDump {
   const d = value as HandlesDump | null;
-  return !!d && typeof d === 'object' && typeof d.total === 'number' && !!d.byType && typeof d.byType === 'object'
-    && !Array.isArray(d.byType) && Array.isArray(d.handles) && (d.stacks === null || d.stacks === undefined || Array.isArray(d.stacks));
+  return (
+    !!d &&
+    typeof d === 'object' &&
+    typeof d.total === 'number' &&
+    !!d.byType &&
+    typeof d.byType === 'object' &&
+    !Array.isArray(d.byType) &&
+    Array.isArray(d.handles) &&
+    (d.stacks === null || d.stacks === undefined || Array.isArray(d.stacks))
+  );
 }
 
 function endpoint(address: unknown, port: unknown): string {
@@ -53,7 +61,8 @@ function endpoint(address: unknown, port: unknown): string {
 export function describeDetail(handle: HandleDetail): string {
   if (handle.listening !== undefined) return `listening ${endpoint(handle.address, handle.port)}`.trim();
   if (handle.remoteAddress !== undefined || handle.remotePort !== undefined) return `-> ${endpoint(handle.remoteAddress, handle.remotePort)}`;
-  if (handle.type === 'Timeout' && handle.delay !== undefined) return `${handle.repeat ? 'every' : 'after'} ${handle.delay} ms${handle.ref === false ? ', unref' : ''}`;
+  if (handle.type === 'Timeout' && handle.delay !== undefined)
+    return `${handle.repeat ? 'every' : 'after'} ${handle.delay} ms${handle.ref === false ? ', unref' : ''}`;
   if (handle.spawnfile !== undefined) return String(handle.spawnfile);
   if (handle.hostname !== undefined) return `${handle.syscall ?? ''} ${handle.hostname}`.trim();
   if (handle.native !== undefined) return String(handle.native);
@@ -93,10 +102,10 @@ export function summarizeHandles(dump: HandlesDump, top: number): HandlesSummary
   }
   const stacks = Array.isArray(dump.stacks)
     ? dump.stacks
-      .filter((s) => s && typeof s === 'object')
-      .map((s) => ({ type: String(s.type), count: Number(s.count) || 0, stack: trimStack(Array.isArray(s.stack) ? s.stack.map(String) : []) }))
-      .sort((a, b) => b.count - a.count)
-      .slice(0, top)
+        .filter((s) => s && typeof s === 'object')
+        .map((s) => ({ type: String(s.type), count: Number(s.count) || 0, stack: trimStack(Array.isArray(s.stack) ? s.stack.map(String) : []) }))
+        .sort((a, b) => b.count - a.count)
+        .slice(0, top)
     : null;
   return {
     total,

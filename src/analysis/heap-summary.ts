@@ -73,11 +73,15 @@ export function classify(snapshot: HeapSnapshot): Classes {
   };
   const byType = snapshot.nodeTypes.map((type) => {
     switch (type) {
-      case 'hidden': return intern('(system)');
-      case 'code': return intern('(compiled code)');
+      case 'hidden':
+        return intern('(system)');
+      case 'code':
+        return intern('(compiled code)');
       case 'object':
-      case 'native': return -1;
-      default: return intern(`(${type})`);
+      case 'native':
+        return -1;
+      default:
+        return intern(`(${type})`);
     }
   });
   const byNameIndex = new Map<number, number>();
@@ -160,7 +164,7 @@ function shortestPaths(snapshot: HeapSnapshot, follow: Uint8Array, root: number)
 
 function pathTo(snapshot: HeapSnapshot, classes: Classes, via: Uint32Array, node: number): RetainerStep[] {
   const steps: RetainerStep[] = [];
-  for (let at = node; via[at] !== 0xffffffff && steps.length < 10_000;) {
+  for (let at = node; via[at] !== 0xffffffff && steps.length < 10_000; ) {
     const e = via[at]!;
     steps.push({
       edge: snapshot.edgeName(e),
@@ -359,7 +363,7 @@ export function diffTotals(before: HeapTotals, after: HeapTotals, sort: 'size' |
   for (const name of names) {
     const a = before.classes.get(name) ?? { count: 0, size: 0 };
     const b = after.classes.get(name) ?? { count: 0, size: 0 };
-    const born = after.born ? after.born.get(name) ?? { count: 0, size: 0 } : null;
+    const born = after.born ? (after.born.get(name) ?? { count: 0, size: 0 }) : null;
     rows.push({
       name,
       countBefore: a.count,

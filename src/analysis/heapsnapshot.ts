@@ -37,9 +37,17 @@ interface SnapshotHeader {
 function isHeader(value: unknown): value is SnapshotHeader {
   const h = value as SnapshotHeader | null;
   const m = h?.meta;
-  return !!m && Array.isArray(m.node_fields) && Array.isArray(m.edge_fields)
-    && Array.isArray(m.node_types?.[0]) && Array.isArray(m.edge_types?.[0])
-    && Number.isInteger(h.node_count) && Number.isInteger(h.edge_count) && h.node_count > 0 && h.edge_count >= 0;
+  return (
+    !!m &&
+    Array.isArray(m.node_fields) &&
+    Array.isArray(m.edge_fields) &&
+    Array.isArray(m.node_types?.[0]) &&
+    Array.isArray(m.edge_types?.[0]) &&
+    Number.isInteger(h.node_count) &&
+    Number.isInteger(h.edge_count) &&
+    h.node_count > 0 &&
+    h.edge_count >= 0
+  );
 }
 
 /** Reads a file front to back through one reused buffer. */
@@ -50,7 +58,10 @@ class ChunkReader {
   /** File offset of `buf[0]`. */
   base = 0;
 
-  constructor(private readonly fd: number, readonly path: string) {}
+  constructor(
+    private readonly fd: number,
+    readonly path: string,
+  ) {}
 
   /** Loads the next chunk; false at the end of the file. */
   fill(): boolean {
@@ -415,25 +426,36 @@ function fieldAt(reader: ChunkReader, fields: string[], name: string): number {
 function readNodes(reader: ChunkReader, header: SnapshotHeader, columns: Columns, block: Float64Array): void {
   const fields = header.meta.node_fields;
   const stride = fields.length;
-  const [typeAt, nameAt, idAt, sizeAt, edgesAt] = ['type', 'name', 'id', 'self_size', 'edge_count'].map((f) => fieldAt(reader, fields, f)) as [number, number, number, number, number];
+  const [typeAt, nameAt, idAt, sizeAt, edgesAt] = ['type', 'name', 'id', 'self_size', 'edge_count'].map((f) => fieldAt(reader, fields, f)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const n = header.node_count;
   let row = 0;
   let edges = 0;
-  const count = reader.readIntegers(block, (values, length) => {
-    if (length % stride !== 0 || row + length / stride > n) throw reader.foreign('"nodes" does not match its header');
-    for (let j = 0; j < length; j += stride, row++) {
-      const type = values[j + typeAt]!;
-      if (type > 255) throw reader.foreign(`node type ${type}`);
-      columns.nodeType[row] = type;
-      columns.nodeName[row] = values[j + nameAt]!;
-      columns.nodeId[row] = values[j + idAt]!;
-      columns.selfSize[row] = values[j + sizeAt]!;
-      columns.firstEdge[row] = edges;
-      edges += values[j + edgesAt]!;
-    }
-  }, 'in "nodes"');
+  const count = reader.readIntegers(
+    block,
+    (values, length) => {
+      if (length % stride !== 0 || row + length / stride > n) throw reader.foreign('"nodes" does not match its header');
+      for (let j = 0; j < length; j += stride, row++) {
+        const type = values[j + typeAt]!;
+        if (type > 255) throw reader.foreign(`node type ${type}`);
+        columns.nodeType[row] = type;
+        columns.nodeName[row] = values[j + nameAt]!;
+        columns.nodeId[row] = values[j + idAt]!;
+        columns.selfSize[row] = values[j + sizeAt]!;
+        columns.firstEdge[row] = edges;
+        edges += values[j + edgesAt]!;
+      }
+    },
+    'in "nodes"',
+  );
   if (count !== n * stride) throw new DumpFileError(`${reader.path}: damaged heap snapshot ("nodes" holds ${count} values, header announces ${n * stride})`);
-  if (edges !== header.edge_count) throw new DumpFileError(`${reader.path}: damaged heap snapshot (nodes own ${edges} edges, header announces ${header.edge_count})`);
+  if (edges !== header.edge_count)
+    throw new DumpFileError(`${reader.path}: damaged heap snapshot (nodes own ${edges} edges, header announces ${header.edge_count})`);
   columns.firstEdge[n] = edges;
 }
 
@@ -446,17 +468,21 @@ function readEdges(reader: ChunkReader, header: SnapshotHeader, columns: Columns
   const m = header.edge_count;
   const n = header.node_count;
   let row = 0;
-  const count = reader.readIntegers(block, (values, length) => {
-    if (length % stride !== 0 || row + length / stride > m) throw reader.foreign('"edges" does not match its header');
-    for (let j = 0; j < length; j += stride, row++) {
-      const type = values[j + typeAt]!;
-      const target = values[j + toAt]! / nodeStride;
-      if (type > 255 || target >= n || target % 1 !== 0) throw new DumpFileError(`${reader.path}: damaged heap snapshot (edge ${row} points nowhere)`);
-      columns.edgeType[row] = type;
-      columns.edgeName[row] = values[j + nameAt]!;
-      columns.edgeTarget[row] = target;
-    }
-  }, 'in "edges"');
+  const count = reader.readIntegers(
+    block,
+    (values, length) => {
+      if (length % stride !== 0 || row + length / stride > m) throw reader.foreign('"edges" does not match its header');
+      for (let j = 0; j < length; j += stride, row++) {
+        const type = values[j + typeAt]!;
+        const target = values[j + toAt]! / nodeStride;
+        if (type > 255 || target >= n || target % 1 !== 0) throw new DumpFileError(`${reader.path}: damaged heap snapshot (edge ${row} points nowhere)`);
+        columns.edgeType[row] = type;
+        columns.edgeName[row] = values[j + nameAt]!;
+        columns.edgeTarget[row] = target;
+      }
+    },
+    'in "edges"',
+  );
   if (count !== m * stride) throw new DumpFileError(`${reader.path}: damaged heap snapshot ("edges" holds ${count} values, header announces ${m * stride})`);
 }
 
@@ -464,7 +490,7 @@ function parse(fd: number, path: string): HeapSnapshot {
   const reader = new ChunkReader(fd, path);
   const first = reader.peek();
   if (first < 0) throw new DumpFileError(`${path}: empty file`);
-  if (first !== OPEN_BRACE) throw reader.foreign('does not start with \'{\'');
+  if (first !== OPEN_BRACE) throw reader.foreign("does not start with '{'");
   reader.pos++;
   let header: SnapshotHeader | undefined;
   let columns: Columns | undefined;
@@ -473,7 +499,7 @@ function parse(fd: number, path: string): HeapSnapshot {
   let strings: { offsets: Float64Array; count: number } | undefined;
   for (;;) {
     const c = reader.peek();
-    if (c < 0) throw reader.truncated('before the closing \'}\'');
+    if (c < 0) throw reader.truncated("before the closing '}'");
     if (c === CLOSE_BRACE) break;
     if (c === COMMA) {
       reader.pos++;

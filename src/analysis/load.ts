@@ -16,9 +16,7 @@ import { isGzip, pprofTree, type PprofFacts } from './pprof.js';
 export type { DumpFormat };
 
 /** Human names of the formats, for messages. */
-export const FORMAT_NAMES = Object.fromEntries(
-  Object.entries(FORMATS).map(([format, { name }]) => [format, name]),
-) as Record<DumpFormat, string>;
+export const FORMAT_NAMES = Object.fromEntries(Object.entries(FORMATS).map(([format, { name }]) => [format, name])) as Record<DumpFormat, string>;
 
 /** `a CPU profile`, `an event-loop block stack`: for messages. */
 export function aFormat(format: DumpFormat): string {
@@ -119,7 +117,8 @@ export function detectFormat(path: string): DumpFormat {
   if (head.length === 0) throw new DumpFileError(`${path}: empty file`);
   if (isGzip(head)) return 'pprof';
   if (/^\s*\{\s*"snapshot"\s*:/.test(head.toString('latin1'))) return 'heapsnapshot';
-  if (!/^\s*\{/.test(head.toString('latin1'))) throw new DumpFileError(`${path}: not a file holmes-node reads (expected ${Object.values(FORMAT_NAMES).join(', ')})`);
+  if (!/^\s*\{/.test(head.toString('latin1')))
+    throw new DumpFileError(`${path}: not a file holmes-node reads (expected ${Object.values(FORMAT_NAMES).join(', ')})`);
   const format = shapeOf(readJsonFile(path, 'profile'));
   if (!format) throw new DumpFileError(`${path}: JSON, but not a CPU profile, heap profile, heap snapshot, handles dump or block stack`);
   return format;

@@ -36,7 +36,7 @@ export function pprofTree(bytes: Uint8Array, wanted?: string): { tree: CallTree;
   const strings = profile.stringTable.strings;
   const text = (index: number | bigint) => strings[Number(index)] ?? '';
   const types = profile.sampleType.map((t) => ({ type: text(t.type), unit: text(t.unit) }));
-  if (types.length === 0 || profile.sample.length === 0 && profile.location.length === 0) throw new Error('no sample types or samples');
+  if (types.length === 0 || (profile.sample.length === 0 && profile.location.length === 0)) throw new Error('no sample types or samples');
   const names = types.map((t) => `${t.type}/${t.unit}`);
   let chosen = types.length - 1;
   if (wanted) {

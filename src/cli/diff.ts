@@ -103,9 +103,7 @@ function diffProfiles(before: string, after: string, format: DumpFormat, top: nu
     unit: a.tree.unit,
     totalBefore: sum(a.tree.self),
     totalAfter: sum(b.tree.self),
-    functions: [...rows.values()]
-      .sort((x, y) => y.selfDelta - x.selfDelta || y.totalDelta - x.totalDelta || x.name.localeCompare(y.name))
-      .slice(0, top),
+    functions: [...rows.values()].sort((x, y) => y.selfDelta - x.selfDelta || y.totalDelta - x.totalDelta || x.name.localeCompare(y.name)).slice(0, top),
   };
 }
 
@@ -153,7 +151,11 @@ function renderHeapDiff(r: HeapDiffReport): string {
     ...r.notes.map((n) => `note: ${n}`),
     '',
     `Constructors that grew most${r.idsComparable ? ' ("new": objects born after the first snapshot and still alive)' : ''}`,
-    table(headers, rows, headers.map((_, i) => i < headers.length - 1)),
+    table(
+      headers,
+      rows,
+      headers.map((_, i) => i < headers.length - 1),
+    ),
   ].join('\n');
 }
 
@@ -203,7 +205,8 @@ ${COMMON_HELP}`,
     if (formatA !== formatB) {
       throw new DumpFileError(`cannot compare ${aFormat(formatA)} (${basename(before)}) with ${aFormat(formatB)} (${basename(after)})`);
     }
-    if (formatA === 'handles' || formatA === 'block') throw new DumpFileError(`diff compares heap snapshots and profiles, not ${FORMAT_NAMES[formatA]}s; see holmes-node show`);
+    if (formatA === 'handles' || formatA === 'block')
+      throw new DumpFileError(`diff compares heap snapshots and profiles, not ${FORMAT_NAMES[formatA]}s; see holmes-node show`);
     if (formatA === 'heapsnapshot') out.emit(diffHeaps(before, after, top, sort), renderHeapDiff);
     else out.emit(diffProfiles(before, after, formatA, top, stringOption(args, 'sample-type')), renderProfileDiff);
   },

@@ -58,8 +58,16 @@ export function listDumps(dir: string): DumpEntry[] {
     }
     const meta = readMeta(path);
     entries.push({
-      file, path, kind: name.kind, format, time: name.time.toISOString(), pid: name.pid, size,
-      summary: typeof meta?.summary === 'string' ? meta.summary : null, meta, sortKey: name.time.getTime(),
+      file,
+      path,
+      kind: name.kind,
+      format,
+      time: name.time.toISOString(),
+      pid: name.pid,
+      size,
+      summary: typeof meta?.summary === 'string' ? meta.summary : null,
+      meta,
+      sortKey: name.time.getTime(),
     });
   }
   entries.sort((a, b) => b.sortKey - a.sortKey || a.file.localeCompare(b.file));
@@ -93,13 +101,7 @@ ${COMMON_HELP}`,
     const dumps = listDumps(dir).filter((dump) => kind === undefined || dump.kind === kind);
     if (dumps.length === 0) throw new DumpFileError(kind === undefined ? `no dumps in ${dir}` : `no ${kind} dumps in ${dir}`);
     out.emit({ dir, dumps }, ({ dumps: list }) => {
-      const rows = list.map((d) => [
-        d.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
-        d.kind,
-        formatBytes(d.size),
-        d.file,
-        d.summary ?? '(no meta file)',
-      ]);
+      const rows = list.map((d) => [d.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), d.kind, formatBytes(d.size), d.file, d.summary ?? '(no meta file)']);
       const count = `${list.length} dump${list.length === 1 ? '' : 's'}`;
       return `${dir}: ${count}\n${table(['time (UTC)', 'kind', 'size', 'file', 'reason'], rows, [false, false, true, false, false])}`;
     });

@@ -40,7 +40,10 @@ function ensureNewline(text: string): string {
 }
 
 /** Parses a command's arguments; parse errors become {@link UsageError}s that point at `--help`. */
-function parseCommand(command: Command, argv: string[]): { help: boolean; json: boolean; positionals: string[]; values: Record<string, string | boolean | undefined> } {
+function parseCommand(
+  command: Command,
+  argv: string[],
+): { help: boolean; json: boolean; positionals: string[]; values: Record<string, string | boolean | undefined> } {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
@@ -72,9 +75,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) {
-      throw new UsageError(name.startsWith('-')
-        ? `unknown option ${name} before the command (see holmes-node --help)`
-        : `unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+      throw new UsageError(
+        name.startsWith('-')
+          ? `unknown option ${name} before the command (see holmes-node --help)`
+          : `unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`,
+      );
     }
     const args = parseCommand(command, rest);
     if (args.help) {
@@ -82,8 +87,12 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const [min, max] = command.arity;
-    if (args.positionals.length < min) throw new UsageError(`${command.name}: missing ${min - args.positionals.length === 1 && max === 1 ? 'FILE' : 'arguments'} (see holmes-node ${command.name} --help)`);
-    if (args.positionals.length > max) throw new UsageError(`${command.name}: too many arguments: ${args.positionals.slice(max).join(' ')} (see holmes-node ${command.name} --help)`);
+    if (args.positionals.length < min)
+      throw new UsageError(
+        `${command.name}: missing ${min - args.positionals.length === 1 && max === 1 ? 'FILE' : 'arguments'} (see holmes-node ${command.name} --help)`,
+      );
+    if (args.positionals.length > max)
+      throw new UsageError(`${command.name}: too many arguments: ${args.positionals.slice(max).join(' ')} (see holmes-node ${command.name} --help)`);
     await command.run(args, output(args.json));
     return 0;
   } catch (error) {

@@ -52,10 +52,14 @@ export function formatMicros(micros: number): string {
 /** A value of a profile in its unit. */
 export function formatValue(value: number, unit: Unit): string {
   switch (unit) {
-    case 'bytes': return formatBytes(value);
-    case 'microseconds': return formatMicros(value);
-    case 'nanoseconds': return formatMicros(value / 1000);
-    default: return formatCount(value);
+    case 'bytes':
+      return formatBytes(value);
+    case 'microseconds':
+      return formatMicros(value);
+    case 'nanoseconds':
+      return formatMicros(value / 1000);
+    default:
+      return formatCount(value);
   }
 }
 
@@ -80,12 +84,13 @@ export function formatPercent(percent: number): string {
  */
 export function table(headers: string[], rows: string[][], rightAligned: boolean[]): string {
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) => cells
-    .map((cell, c) => {
-      if (c === cells.length - 1) return cell;
-      return rightAligned[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
-    })
-    .join('  ')
-    .trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => {
+        if (c === cells.length - 1) return cell;
+        return rightAligned[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
+      })
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].map((l) => `  ${l}`).join('\n');
 }

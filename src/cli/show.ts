@@ -3,7 +3,17 @@ import { frameLocation, functionCosts, topBy, type FunctionCost, type Unit } fro
 import { summarizeHandles, type HandlesSummary } from '../analysis/handles.js';
 import { summarizeHeap, type ClassStats, type HeapSummary, type LargeObject } from '../analysis/heap-summary.js';
 import { readHeapSnapshot } from '../analysis/heapsnapshot.js';
-import { FORMAT_NAMES, detectFormat, loadBlock, loadHandles, loadProfile, readMeta, type BlockDump, type DumpFormat, type LoadedProfile } from '../analysis/load.js';
+import {
+  FORMAT_NAMES,
+  detectFormat,
+  loadBlock,
+  loadHandles,
+  loadProfile,
+  readMeta,
+  type BlockDump,
+  type DumpFormat,
+  type LoadedProfile,
+} from '../analysis/load.js';
 import type { DumpMeta } from '../sinks/meta.js';
 import { COMMON_HELP, intOption, stringOption, type Command } from './command.js';
 import { formatBytes, formatCount, formatMicros, formatPercent, formatValue, table } from './output.js';
@@ -131,8 +141,16 @@ function classTable(rows: ClassStats[], total: number, first: 'count' | 'shallow
 export function renderPath(object: LargeObject): string[] {
   if (object.path.length === 0) return ['    (reached only through weak references)'];
   return object.path.map((step, i) => {
-    const edge = step.edgeType === 'shortcut' ? '(global)' : step.edgeType === 'element' || step.edgeType === 'hidden' ? step.edge
-      : step.edgeType === 'context' ? `context ${step.edge}` : step.edgeType === 'internal' ? `(internal) ${step.edge}` : `.${step.edge}`;
+    const edge =
+      step.edgeType === 'shortcut'
+        ? '(global)'
+        : step.edgeType === 'element' || step.edgeType === 'hidden'
+          ? step.edge
+          : step.edgeType === 'context'
+            ? `context ${step.edge}`
+            : step.edgeType === 'internal'
+              ? `(internal) ${step.edge}`
+              : `.${step.edge}`;
     return `    ${'  '.repeat(Math.min(i, 12))}${edge} → ${step.name} @${step.id}`;
   });
 }
@@ -153,7 +171,9 @@ function renderHeap(report: HeapReport): string {
   if (report.largest.length > 0) {
     lines.push('', 'Largest objects of the top constructors, and the shortest path from a GC root that keeps each alive');
     for (const object of report.largest) {
-      lines.push(`  ${object.name} @${object.id}: retains ${formatBytes(object.retainedSize)} (${formatPercent(report.totalSize > 0 ? (100 * object.retainedSize) / report.totalSize : 0)}), itself ${formatBytes(object.selfSize)}`);
+      lines.push(
+        `  ${object.name} @${object.id}: retains ${formatBytes(object.retainedSize)} (${formatPercent(report.totalSize > 0 ? (100 * object.retainedSize) / report.totalSize : 0)}), itself ${formatBytes(object.selfSize)}`,
+      );
       lines.push(...renderPath(object));
     }
   }
@@ -172,12 +192,22 @@ function renderHandles(report: HandlesReport): string {
     headerLines(report.file, `${FORMAT_NAMES.handles}, ${formatCount(report.total)} active handles and requests`, report.meta),
     '',
     'By type',
-    table(['count', '%', 'type'], report.byType.map((t) => [formatCount(t.count), formatPercent(t.percent), t.type]), [true, true, false]),
+    table(
+      ['count', '%', 'type'],
+      report.byType.map((t) => [formatCount(t.count), formatPercent(t.percent), t.type]),
+      [true, true, false],
+    ),
   ];
   if (report.groups.length > 0) {
     const listed = report.truncated ? ` (the first ${formatCount(report.listed)} listed)` : '';
     lines.push('', `Look-alike handles${listed}`);
-    lines.push(table(['count', 'type', 'detail'], report.groups.map((g) => [formatCount(g.count), g.type, g.detail]), [true, false, false]));
+    lines.push(
+      table(
+        ['count', 'type', 'detail'],
+        report.groups.map((g) => [formatCount(g.count), g.type, g.detail]),
+        [true, false, false],
+      ),
+    );
   }
   lines.push('');
   if (report.stacks === null) {
@@ -204,10 +234,7 @@ export interface BlockReport extends BlockDump {
 
 function renderBlock(report: BlockReport): string {
   const threshold = report.blockMs !== undefined ? ` (threshold ${report.blockMs} ms)` : '';
-  const lines = [
-    headerLines(report.file, `${FORMAT_NAMES.block}, the event loop blocked for ${report.blockedMs} ms${threshold}`, report.meta),
-    '',
-  ];
+  const lines = [headerLines(report.file, `${FORMAT_NAMES.block}, the event loop blocked for ${report.blockedMs} ms${threshold}`, report.meta), ''];
   if (report.stack.length === 0) lines.push(`No stack was taken: ${report.stackError ?? 'unknown reason'}.`);
   else {
     lines.push('Where the main thread was (innermost first)');

@@ -2,12 +2,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HolmesConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { RULE_COOLDOWN, RULE_NAMES, THRESHOLD_KEYS, sectionSpecs, type RuleConfigs, type RuleName } from '../rules/registry.js';
 import {
-  RULE_COOLDOWN, RULE_NAMES, THRESHOLD_KEYS, sectionSpecs, type RuleConfigs, type RuleName,
-} from '../rules/registry.js';
-import {
-  PROFILE_FORMATS, checkValue, defaultsOf, describeValue, numberOption, readObject,
-  type Milliseconds, type NumberSpec, type Percent, type ProfileFormat,
+  PROFILE_FORMATS,
+  checkValue,
+  defaultsOf,
+  describeValue,
+  numberOption,
+  readObject,
+  type Milliseconds,
+  type NumberSpec,
+  type Percent,
+  type ProfileFormat,
 } from './spec.js';
 
 /** Overrides of the limits holmes-node detects from the cgroup and the machine. */
@@ -125,8 +131,8 @@ function resolveLimits(input: unknown, base: LimitsOptions): LimitsOptions {
 }
 
 function checkLogger(value: unknown): Logger {
-  const ok = typeof value === 'object' && value !== null
-    && ['info', 'warn', 'error'].every((level) => typeof (value as Record<string, unknown>)[level] === 'function');
+  const ok =
+    typeof value === 'object' && value !== null && ['info', 'warn', 'error'].every((level) => typeof (value as Record<string, unknown>)[level] === 'function');
   if (!ok) throw new HolmesConfigError('logger', `must have info, warn and error functions (got ${describeValue(value)})`);
   return value as Logger;
 }

@@ -31,7 +31,11 @@ export type OptionSpecs<T> = { readonly [K in keyof T]-?: T[K] extends boolean ?
 
 /** A numeric option spec. */
 export function numberOption(
-  defaultValue: number, min: number, max: number, unit: string, extra: { integer?: boolean; refine?: (value: number) => string | null } = {},
+  defaultValue: number,
+  min: number,
+  max: number,
+  unit: string,
+  extra: { integer?: boolean; refine?: (value: number) => string | null } = {},
 ): NumberSpec {
   return { type: 'number', default: defaultValue, min, max, unit, ...extra };
 }

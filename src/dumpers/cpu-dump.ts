@@ -17,8 +17,12 @@ export async function dumpCpuProfile(context: DumpContext, profileDuration: Mill
   return {
     ...output,
     details: {
-      ...output.details, profiler: backend, samples: profile.samples.length, profileDuration,
-      flightRecorder: recorder?.active === true, beforeTriggerMs,
+      ...output.details,
+      profiler: backend,
+      samples: profile.samples.length,
+      profileDuration,
+      flightRecorder: recorder?.active === true,
+      beforeTriggerMs,
     },
   };
 }

@@ -33,11 +33,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * Profiles the CPU for the next `durationMs`. Returns the DevTools profile and which backend took it.
  * When `signal` aborts, the profiler is stopped and {@link CaptureAbandoned} is thrown.
  */
-export async function captureCpuProfile(
-  durationMs: number,
-  signal: AbortSignal,
-  logger: Logger,
-): Promise<{ profile: CpuProfile; backend: string }> {
+export async function captureCpuProfile(durationMs: number, signal: AbortSignal, logger: Logger): Promise<{ profile: CpuProfile; backend: string }> {
   const profiler = await startCpuProfiler(PROFILE_SAMPLING_MICROS, logger);
   await sleep(durationMs, signal);
   if (signal.aborted) {

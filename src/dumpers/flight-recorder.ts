@@ -21,7 +21,10 @@ export class FlightRecorder {
   private timer: NodeJS.Timeout | undefined;
   private rotating: Promise<void> = Promise.resolve();
 
-  constructor(private readonly logger: Logger, private readonly onError: (error: unknown) => void) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly onError: (error: unknown) => void,
+  ) {}
 
   get active(): boolean {
     return this.timer !== undefined;

@@ -9,11 +9,7 @@ const DEVTOOLS_EXTENSION = { cpu: 'cpuprofile', heap: 'heapprofile' } as const;
  * Writes a CPU or sampling heap profile in the configured format: DevTools JSON (`.cpuprofile` / `.heapprofile`),
  * gzipped pprof (`.pb.gz`), or both. `file` is the DevTools file when there is one; `details.files` lists all.
  */
-export async function writeProfile(
-  context: DumpContext,
-  type: 'cpu' | 'heap',
-  profile: CpuProfile | HeapProfile,
-): Promise<DumpOutput> {
+export async function writeProfile(context: DumpContext, type: 'cpu' | 'heap', profile: CpuProfile | HeapProfile): Promise<DumpOutput> {
   const { dir, baseName, format } = context;
   await context.ready();
   const files: string[] = [];
@@ -21,9 +17,8 @@ export async function writeProfile(
     files.push(await dir.writeFile(`${baseName}.${DEVTOOLS_EXTENSION[type]}`, JSON.stringify(profile)));
   }
   if (format !== 'devtools') {
-    const bytes = type === 'cpu'
-      ? await cpuProfileToPprof(profile as CpuProfile)
-      : await heapProfileToPprof(profile as HeapProfile, HEAP_SAMPLING_INTERVAL_BYTES);
+    const bytes =
+      type === 'cpu' ? await cpuProfileToPprof(profile as CpuProfile) : await heapProfileToPprof(profile as HeapProfile, HEAP_SAMPLING_INTERVAL_BYTES);
     files.push(await dir.writeFile(`${baseName}.pb.gz`, bytes));
   }
   return { file: files[0]!, details: { files: files.map((file) => file.slice(dir.path.length + 1)) } };

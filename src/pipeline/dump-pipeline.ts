@@ -9,7 +9,7 @@ import type { DumpContext, Source } from '../rules/define.js';
 import { RULE_NAMES, UNITS, ruleOf, type RuleName } from '../rules/registry.js';
 import { decide, type ThresholdTrigger, type Thresholds } from '../rules/rule.js';
 import type { Reading } from '../sampler/sampler.js';
-import { DumpDir, dumpBaseName } from '../sinks/dump-dir.js';
+import { type DumpDir, dumpBaseName } from '../sinks/dump-dir.js';
 import { buildMeta, writeMeta, type ThresholdReason, type WrittenDump } from '../sinks/meta.js';
 import { enforceRetention, type RetentionLimits } from '../sinks/retention.js';
 import type { Limits } from '../sources/limits.js';
@@ -50,9 +50,8 @@ function round(value: number): number {
 export function summarize(reason: ThresholdReason): string {
   const unit = UNITS[reason.rule as RuleName] ?? '';
   const { value, average, trigger, thresholds } = reason;
-  const condition = trigger === 'abs'
-    ? `>= abs ${thresholds.abs}${unit} (average ${round(average)}${unit})`
-    : `>= ${thresholds.diff}% above average ${round(average)}${unit}`;
+  const condition =
+    trigger === 'abs' ? `>= abs ${thresholds.abs}${unit} (average ${round(average)}${unit})` : `>= ${thresholds.diff}% above average ${round(average)}${unit}`;
   return `${reason.rule} ${round(value)}${unit} ${condition}, min ${thresholds.min}${unit}`;
 }
 
@@ -154,7 +153,10 @@ export class DumpPipeline {
     const started = new Date();
     const baseName = dumpBaseName(rule, started);
     const reason: ThresholdReason = {
-      rule, value: reading.value, average: reading.average, trigger,
+      rule,
+      value: reading.value,
+      average: reading.average,
+      trigger,
       thresholds: { min: ruleConfig.min, diff: ruleConfig.diff, abs: ruleConfig.abs },
     };
     const history = env.history();
@@ -164,8 +166,13 @@ export class DumpPipeline {
     let readied: Promise<void> | undefined;
     try {
       const context: DumpContext = {
-        dir: env.dir, baseName, signal: this.#abort.signal, logger: env.logger, limits,
-        format: config.profileFormat, recorder: env.recorder,
+        dir: env.dir,
+        baseName,
+        signal: this.#abort.signal,
+        logger: env.logger,
+        limits,
+        format: config.profileFormat,
+        recorder: env.recorder,
         skip: (why) => this.#skip(rule, why),
         // the directory is readied when the dumper first needs it, so a CPU profile starts without waiting for it
         ready: () => (readied ??= this.#readyDir()),
@@ -173,9 +180,17 @@ export class DumpPipeline {
       };
       const output = await ruleOf(rule).dump(context, ruleConfig, env.source(rule));
       const meta = buildMeta({
-        kind: rule, file: basename(output.file), summary, reason, readings: history, limits,
-        interval: config.interval, window: config.window,
-        startTime: started.toISOString(), endTime: new Date().toISOString(), details: output.details ?? {},
+        kind: rule,
+        file: basename(output.file),
+        summary,
+        reason,
+        readings: history,
+        limits,
+        interval: config.interval,
+        window: config.window,
+        startTime: started.toISOString(),
+        endTime: new Date().toISOString(),
+        details: output.details ?? {},
       });
       const written = await writeMeta(env.dir, baseName, output.file, meta);
       env.logger.info(`wrote ${output.file}: ${summary}`);

@@ -47,19 +47,21 @@ export function sectionSpecs(name: RuleName): Readonly<Record<string, OptionSpec
   return SECTION_SPECS[name];
 }
 
-const SECTION_SPECS = Object.fromEntries(SAMPLED_RULES.map((rule) => {
-  const specs: Record<string, OptionSpec> = {
-    enabled: { type: 'boolean', default: true },
-    min: { ...THRESHOLD, default: rule.thresholds.min },
-    diff: { ...THRESHOLD, default: rule.thresholds.diff, unit: '%' },
-    abs: { ...THRESHOLD, default: rule.thresholds.abs },
-    cooldown: RULE_COOLDOWN,
-  };
-  for (const other of RULES) {
-    if (other.section === rule.name) Object.assign(specs, other.options as OptionSpecs<unknown>);
-  }
-  return [rule.name, specs];
-})) as Record<RuleName, Record<string, OptionSpec>>;
+const SECTION_SPECS = Object.fromEntries(
+  SAMPLED_RULES.map((rule) => {
+    const specs: Record<string, OptionSpec> = {
+      enabled: { type: 'boolean', default: true },
+      min: { ...THRESHOLD, default: rule.thresholds.min },
+      diff: { ...THRESHOLD, default: rule.thresholds.diff, unit: '%' },
+      abs: { ...THRESHOLD, default: rule.thresholds.abs },
+      cooldown: RULE_COOLDOWN,
+    };
+    for (const other of RULES) {
+      if (other.section === rule.name) Object.assign(specs, other.options as OptionSpecs<unknown>);
+    }
+    return [rule.name, specs];
+  }),
+) as Record<RuleName, Record<string, OptionSpec>>;
 
 const BY_NAME = Object.fromEntries(SAMPLED_RULES.map((rule) => [rule.name, rule])) as Record<RuleName, AnySampled>;
 

@@ -10,12 +10,4 @@ import { memoryRule } from './memory.js';
  * Every rule holmes-node runs, in evaluation order. Options, defaults, validation, the meta's units and the CLI's
  * list of kinds are derived from this table: adding a rule is one file in `rules/` and one line here.
  */
-export const RULES = [
-  cpuRule,
-  memoryRule,
-  handlesRule,
-  eventLoopRule,
-  heapRule,
-  gcRule,
-  blockRule,
-] as const;
+export const RULES = [cpuRule, memoryRule, handlesRule, eventLoopRule, heapRule, gcRule, blockRule] as const;

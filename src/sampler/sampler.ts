@@ -35,7 +35,12 @@ export class Sampler {
   private timer: NodeJS.Timeout | undefined;
   private intervalMs: number;
 
-  constructor(private readonly readers: Readers, window: number, interval: number, private readonly hooks: SamplerHooks) {
+  constructor(
+    private readonly readers: Readers,
+    window: number,
+    interval: number,
+    private readonly hooks: SamplerHooks,
+  ) {
     this.rings = Object.fromEntries(SERIES_NAMES.map((name) => [name, new Ring(window)])) as Record<SeriesName, Ring>;
     this.intervalMs = interval;
   }

@@ -2,7 +2,6 @@ import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDumpFileName } from './dump-dir.js';
 
-
 export interface RetentionLimits {
   maxDumps: number;
   maxDumpBytes: number;

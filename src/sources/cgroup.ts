@@ -150,12 +150,7 @@ interface Hierarchy {
 }
 
 /** Finds where `controller` lives: a v1 hierarchy if one has it, else the v2 unified one. */
-function findHierarchy(
-  root: string,
-  controller: Controller,
-  cgroups: ProcCgroupEntry[],
-  mounts: MountInfoEntry[],
-): Hierarchy | null {
+function findHierarchy(root: string, controller: Controller, cgroups: ProcCgroupEntry[], mounts: MountInfoEntry[]): Hierarchy | null {
   // A controller is bound to at most one hierarchy; in hybrid mode v1 ones take it.
   const v1 = cgroups.find((c) => c.id !== 0 && c.controllers.includes(controller));
   if (v1) {
@@ -165,12 +160,17 @@ function findHierarchy(
   }
   const v2 = cgroups.find((c) => c.id === 0 && c.controllers.length === 0);
   if (v2) {
-    const mount = pickMount(mounts.filter((m) => m.fsType === 'cgroup2'), v2.path);
+    const mount = pickMount(
+      mounts.filter((m) => m.fsType === 'cgroup2'),
+      v2.path,
+    );
     if (mount) {
       // Hybrid systems mount a v2 tree with few or no controllers; only count it if it has ours.
       let available: string[] = [];
       try {
-        available = readText(join(root, mount.mountPoint, 'cgroup.controllers')).trim().split(/\s+/);
+        available = readText(join(root, mount.mountPoint, 'cgroup.controllers'))
+          .trim()
+          .split(/\s+/);
       } catch {
         return null;
       }
@@ -182,9 +182,7 @@ function findHierarchy(
 
 /** Prefers a mount whose root contains `path` (bind mounts of sub-cgroups exist), else the first one. */
 function pickMount(mounts: MountInfoEntry[], path: string): MountInfoEntry | undefined {
-  return (
-    mounts.find((m) => m.root === '/' || path === m.root || path.startsWith(m.root + '/')) ?? mounts[0]
-  );
+  return mounts.find((m) => m.root === '/' || path === m.root || path.startsWith(m.root + '/')) ?? mounts[0];
 }
 
 /** Never throws: any read or parse fault yields nulls. `root` prefixes every absolute path read (for fixture trees); default '/'. */
@@ -205,9 +203,7 @@ export function readCgroupLimits(root = '/'): CgroupLimits {
     const cpuCores = !cpu
       ? null
       : cpu.version === 1
-        ? minOver(cpu.dirs, (d) =>
-            parseV1Quota(readText(join(d, 'cpu.cfs_quota_us')), readText(join(d, 'cpu.cfs_period_us'))),
-          )
+        ? minOver(cpu.dirs, (d) => parseV1Quota(readText(join(d, 'cpu.cfs_quota_us')), readText(join(d, 'cpu.cfs_period_us'))))
         : minOver(cpu.dirs, (d) => parseCpuMax(readText(join(d, 'cpu.max'))));
 
     return { version: mem?.version ?? cpu?.version ?? null, memoryBytes, cpuCores };

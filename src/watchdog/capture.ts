@@ -148,7 +148,11 @@ export async function pauseMainThread(timeoutMs: number, whilePaused: () => bool
     });
     const both = Promise.all([enabled, asked]);
     both.catch(() => undefined);
-    const waiting = quietDeadline(both.then(() => paused), timeoutMs, TOTAL_WAIT_MS);
+    const waiting = quietDeadline(
+      both.then(() => paused),
+      timeoutMs,
+      TOTAL_WAIT_MS,
+    );
     alive = waiting.alive;
     const { frames, at, checked, foreign } = await waiting.result;
     const callFrames = frames.map((frame) => essentials(frame, urls));

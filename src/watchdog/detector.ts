@@ -21,7 +21,10 @@ export class BlockDetector {
   #armed = true;
   #coolStart: number | undefined;
 
-  constructor(readonly blockMs: number, readonly cooldownMs: number) {}
+  constructor(
+    readonly blockMs: number,
+    readonly cooldownMs: number,
+  ) {}
 
   /** Whether a stand-still of `blockMs` would be acted on (false from a verdict until the loop turns again). */
   get armed(): boolean {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { DumpDir, dumpBaseName } from '../sinks/dump-dir.js';
+import { type DumpDir, dumpBaseName } from '../sinks/dump-dir.js';
 import { FORMATS } from '../sinks/formats.js';
 import { buildMeta, writeMeta, type WrittenDump } from '../sinks/meta.js';
 import { toStack } from './capture.js';

@@ -3,7 +3,17 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Watch, WatchEnv, WatchSettings } from '../rules/define.js';
 import {
-  BEAT, COUNT, HEARTBEAT_FUNCTION, HEARTBEAT_SLOTS, LIMIT, SUSPENDED, WRITTEN, clock, heartbeatInterval, type WatchdogWorkerData, type WorkerMessage,
+  BEAT,
+  COUNT,
+  HEARTBEAT_FUNCTION,
+  HEARTBEAT_SLOTS,
+  LIMIT,
+  SUSPENDED,
+  WRITTEN,
+  clock,
+  heartbeatInterval,
+  type WatchdogWorkerData,
+  type WorkerMessage,
 } from './protocol.js';
 
 /** The options the watchdog follows: `eventLoop.enabled`, `eventLoop.block` and the cooldown. */
@@ -86,7 +96,9 @@ export class BlockWatchdog implements Watch<BlockConfig> {
     const { dumpDir } = this.#env;
     const path = fileURLToPath(WORKER_URL);
     if (!existsSync(path)) {
-      throw new Error(`the watchdog worker script is missing at ${path} (it ships beside holmes-node's dist/index.js; a bundler that inlines holmes-node must copy it)`);
+      throw new Error(
+        `the watchdog worker script is missing at ${path} (it ships beside holmes-node's dist/index.js; a bundler that inlines holmes-node must copy it)`,
+      );
     }
     const heartbeatMs = heartbeatInterval(blockMs);
     const shared = new SharedArrayBuffer(HEARTBEAT_SLOTS * Int32Array.BYTES_PER_ELEMENT);
@@ -104,7 +116,13 @@ export class BlockWatchdog implements Watch<BlockConfig> {
     this.#acknowledged = 0;
     this.allow(this.#allowance);
     const workerData: WatchdogWorkerData = {
-      heartbeat: shared, epoch, blockMs, heartbeatMs, cooldownMs, dumpDir, retention: { maxDumps, maxDumpBytes },
+      heartbeat: shared,
+      epoch,
+      blockMs,
+      heartbeatMs,
+      cooldownMs,
+      dumpDir,
+      retention: { maxDumps, maxDumpBytes },
     };
     const worker = new Worker(WORKER_URL, {
       workerData,
@@ -203,7 +221,12 @@ export class BlockWatchdog implements Watch<BlockConfig> {
     } catch {
       // already gone
     }
-    const stopped = ended.then(() => worker.terminate()).then(() => undefined, () => undefined);
+    const stopped = ended
+      .then(() => worker.terminate())
+      .then(
+        () => undefined,
+        () => undefined,
+      );
     this.#stopping.add(stopped);
     void stopped.finally(() => this.#stopping.delete(stopped));
   }
@@ -212,5 +235,4 @@ export class BlockWatchdog implements Watch<BlockConfig> {
   async settled(): Promise<void> {
     while (this.#stopping.size > 0) await Promise.all([...this.#stopping]);
   }
-
 }

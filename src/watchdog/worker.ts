@@ -11,7 +11,17 @@ import { NoAnswer, pauseMainThread } from './capture.js';
 import { BlockDetector } from './detector.js';
 import { writeBlockDump } from './dump.js';
 import {
-  BEAT, COUNT, HEARTBEAT_FUNCTION, LIMIT, SUSPENDED, WRITTEN, clock, since, type RawCallFrame, type WatchdogWorkerData, type WorkerMessage,
+  BEAT,
+  COUNT,
+  HEARTBEAT_FUNCTION,
+  LIMIT,
+  SUSPENDED,
+  WRITTEN,
+  clock,
+  since,
+  type RawCallFrame,
+  type WatchdogWorkerData,
+  type WorkerMessage,
 } from './protocol.js';
 
 if (!parentPort) throw new Error('holmes-node: watchdog-worker.js runs only as a worker thread started by holmes-node');
@@ -63,7 +73,11 @@ function tick(): void {
         captured = false;
         detector.coolDown(at);
         // once until the budget allows a dump again: a loop that blocks every 200 ms must not flood the host's log
-        if (!budgetSpentSaid) send({ type: 'skip', reason: `event loop blocked for ${since(at, beat)} ms >= block ${data.blockMs} ms, but maxDumpsPerHour is reached; no stack taken` });
+        if (!budgetSpentSaid)
+          send({
+            type: 'skip',
+            reason: `event loop blocked for ${since(at, beat)} ms >= block ${data.blockMs} ms, but maxDumpsPerHour is reached; no stack taken`,
+          });
         budgetSpentSaid = true;
       } else if (capturing) log('info', `event loop blocked for ${since(at, beat)} ms while the previous capture is still being written; no stack taken`);
       else {
@@ -74,7 +88,11 @@ function tick(): void {
     case 'cooldown':
       captured = false;
       // once per cooldown: a loop that blocks every few seconds must not flood the log
-      if (!quietLogged) log('info', `event loop blocked for ${since(at, beat)} ms >= block ${data.blockMs} ms within cooldown (${data.cooldownMs} ms) of the previous capture; no stack taken, and no more said until the cooldown ends`);
+      if (!quietLogged)
+        log(
+          'info',
+          `event loop blocked for ${since(at, beat)} ms >= block ${data.blockMs} ms within cooldown (${data.cooldownMs} ms) of the previous capture; no stack taken, and no more said until the cooldown ends`,
+        );
       quietLogged = true;
       break;
     case 'resumed':
@@ -126,8 +144,14 @@ async function capture(count: number, beat: number): Promise<void> {
     await dir.prepare();
     await prune({ maxDumps: maxDumps - 1, maxDumpBytes }, null);
     const dump = await writeBlockDump(dir, {
-      blockMs: data.blockMs, heartbeatMs: data.heartbeatMs, blockedMs, captureLatencyMs, detectedAt, callFrames,
-      pausedByAnotherSession, ...(stackError === undefined ? {} : { stackError }),
+      blockMs: data.blockMs,
+      heartbeatMs: data.heartbeatMs,
+      blockedMs,
+      captureLatencyMs,
+      detectedAt,
+      callFrames,
+      pausedByAnotherSession,
+      ...(stackError === undefined ? {} : { stackError }),
     });
     written = true;
     await prune(data.retention, parseDumpFileName(basename(dump.file))?.base ?? null);

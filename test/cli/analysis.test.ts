@@ -17,11 +17,19 @@ function naiveIdom(n: number, edges: Array<[number, number]>, root: number): Int
   for (const [a, b] of edges) adjacency[a]!.push(b);
   const stack = [root];
   reach[root] = 1;
-  while (stack.length) for (const w of adjacency[stack.pop()!]!) if (!reach[w]) { reach[w] = 1; stack.push(w); }
+  while (stack.length)
+    for (const w of adjacency[stack.pop()!]!)
+      if (!reach[w]) {
+        reach[w] = 1;
+        stack.push(w);
+      }
   const preds: number[][] = Array.from({ length: n }, () => []);
   for (const [a, b] of edges) if (reach[a]) preds[b]!.push(a);
-  const dom: Array<Set<number>> = Array.from({ length: n }, (_, v) => new Set(v === root ? [root] : Array.from({ length: n }, (_, i) => i).filter((i) => reach[i])));
-  for (let changed = true; changed;) {
+  const dom: Array<Set<number>> = Array.from(
+    { length: n },
+    (_, v) => new Set(v === root ? [root] : Array.from({ length: n }, (_, i) => i).filter((i) => reach[i])),
+  );
+  for (let changed = true; changed; ) {
     changed = false;
     for (let v = 0; v < n; v++) {
       if (v === root || !reach[v]) continue;
@@ -73,13 +81,33 @@ describe('dominator tree (Lengauer-Tarjan)', () => {
 
   it('ignores edges it is told not to follow (weak references)', () => {
     // 0 -> 1 -> 2, and a weak 0 -> 2: 1 still dominates 2
-    const tree = dominatorTree(graphOf(3, [[0, 1], [1, 2], [0, 2]], new Set([2])), 0);
+    const tree = dominatorTree(
+      graphOf(
+        3,
+        [
+          [0, 1],
+          [1, 2],
+          [0, 2],
+        ],
+        new Set([2]),
+      ),
+      0,
+    );
     expect(Array.from(tree.idom)).toEqual([0, 0, 1]);
   });
 
   it('retained size: own size plus everything dominated; a shared object belongs to the common dominator', () => {
     // 0 -> 1 -> 3, 0 -> 2 -> 3: 3 is shared, so neither 1 nor 2 retains it
-    const tree = dominatorTree(graphOf(5, [[0, 1], [0, 2], [1, 3], [2, 3], [3, 4]]), 0);
+    const tree = dominatorTree(
+      graphOf(5, [
+        [0, 1],
+        [0, 2],
+        [1, 3],
+        [2, 3],
+        [3, 4],
+      ]),
+      0,
+    );
     const sizes = [0, 10, 20, 30, 40];
     expect(Array.from(retainedSizes(tree, (i) => sizes[i]!, 5))).toEqual([100, 10, 20, 70, 40]);
   });
@@ -106,7 +134,9 @@ describe('heap snapshot reader', () => {
 
     const reference = JSON.parse(readFileSync(file, 'utf8')) as {
       snapshot: { meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[] }; node_count: number; edge_count: number };
-      nodes: number[]; edges: number[]; strings: string[];
+      nodes: number[];
+      edges: number[];
+      strings: string[];
     };
     const stride = reference.snapshot.meta.node_fields.length;
     const snapshot = readHeapSnapshot(file);
@@ -140,7 +170,16 @@ describe('heap snapshot reader', () => {
   it('refuses a snapshot whose arrays do not match its header', () => {
     const dir = tempDir('holmes-reader-');
     const file = join(dir, 'bad.heapsnapshot');
-    const header = { meta: { node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'], node_types: [['object']], edge_fields: ['type', 'name_or_index', 'to_node'], edge_types: [['property']] }, node_count: 2, edge_count: 0 };
+    const header = {
+      meta: {
+        node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'],
+        node_types: [['object']],
+        edge_fields: ['type', 'name_or_index', 'to_node'],
+        edge_types: [['property']],
+      },
+      node_count: 2,
+      edge_count: 0,
+    };
     writeFileSync(file, JSON.stringify({ snapshot: header, nodes: [0, 0, 1, 8, 0], edges: [], strings: ['a'] }));
     expect(() => readHeapSnapshot(file)).toThrow(/header announces/);
   });

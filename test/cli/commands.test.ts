@@ -12,7 +12,14 @@ beforeAll(() => {
   files = makeDumps(dir);
 }, 120_000);
 
-interface Row { name: string; location: string; self: number; selfPercent: number; total: number; totalPercent: number }
+interface Row {
+  name: string;
+  location: string;
+  self: number;
+  selfPercent: number;
+  total: number;
+  totalPercent: number;
+}
 
 describe('holmes-node ls', () => {
   it('lists every dump newest first with kind, size and the reason from its meta file, and hides temporary files', () => {
@@ -24,7 +31,16 @@ describe('holmes-node ls', () => {
     expect(result.stdout).not.toContain('.holmes-tmp-');
     expect(result.stdout).not.toContain('.meta.json');
     // newest first: the pprof was written last, the CPU profile first
-    const order = [files.pprof, files.block, files.handles, files.heapProfileAfter, files.heapProfileBefore, files.heapAfter, files.heapBefore, files.cpuprofile].map((f) => basename(f));
+    const order = [
+      files.pprof,
+      files.block,
+      files.handles,
+      files.heapProfileAfter,
+      files.heapProfileBefore,
+      files.heapAfter,
+      files.heapBefore,
+      files.cpuprofile,
+    ].map((f) => basename(f));
     const positions = order.map((name) => result.stdout.indexOf(name));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -35,7 +51,19 @@ describe('holmes-node ls', () => {
   });
 
   it('--json gives the same dumps with size, time, pid and meta', () => {
-    const report = runJson<{ dir: string; dumps: Array<{ file: string; kind: string; format: string; size: number; time: string; pid: number; summary: string | null; meta: { reason: { rule: string } } | null }> }>(['ls', dir]);
+    const report = runJson<{
+      dir: string;
+      dumps: Array<{
+        file: string;
+        kind: string;
+        format: string;
+        size: number;
+        time: string;
+        pid: number;
+        summary: string | null;
+        meta: { reason: { rule: string } } | null;
+      }>;
+    }>(['ls', dir]);
     expect(report.dir).toBe(dir);
     expect(report.dumps).toHaveLength(8);
     const times = report.dumps.map((d) => Date.parse(d.time));
@@ -88,8 +116,21 @@ describe('holmes-node show', () => {
     expect(result.stdout).toMatch(/21,000\s.*LeakyHolmesCliThing/);
     expect(result.stdout).toContain('.leakyHolmesCliStore → Array');
 
-    interface Stats { name: string; count: number; shallowSize: number; retainedSize: number }
-    const report = runJson<{ format: string; nodeCount: number; totalSize: number; byCount: Stats[]; byShallowSize: Stats[]; byRetainedSize: Stats[]; largest: Array<{ name: string; retainedSize: number; path: Array<{ edge: string; name: string }> }> }>(['show', files.heapAfter, '--top', '10']);
+    interface Stats {
+      name: string;
+      count: number;
+      shallowSize: number;
+      retainedSize: number;
+    }
+    const report = runJson<{
+      format: string;
+      nodeCount: number;
+      totalSize: number;
+      byCount: Stats[];
+      byShallowSize: Stats[];
+      byRetainedSize: Stats[];
+      largest: Array<{ name: string; retainedSize: number; path: Array<{ edge: string; name: string }> }>;
+    }>(['show', files.heapAfter, '--top', '10']);
     expect(report.format).toBe('heapsnapshot');
     const leaked = report.byCount.find((s) => s.name === 'LeakyHolmesCliThing');
     expect(leaked).toBeDefined();
@@ -115,7 +156,12 @@ describe('holmes-node show', () => {
     expect(result.stdout).toContain('openTimersInHolmesCliTest');
     expect(result.stdout).toContain('every 60000 ms');
 
-    const report = runJson<{ format: string; total: number; byType: Array<{ type: string; count: number }>; stacks: Array<{ type: string; count: number; stack: string[] }> }>(['show', files.handles]);
+    const report = runJson<{
+      format: string;
+      total: number;
+      byType: Array<{ type: string; count: number }>;
+      stacks: Array<{ type: string; count: number; stack: string[] }>;
+    }>(['show', files.handles]);
     expect(report.format).toBe('handles');
     expect(report.byType[0]).toMatchObject({ type: 'Timeout', count: 25 });
     expect(report.stacks[0]!.count).toBe(25);
@@ -181,8 +227,21 @@ describe('holmes-node diff', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/\+20,000\s.*LeakyHolmesCliThing/);
 
-    interface Delta { name: string; countDelta: number; sizeDelta: number; newCount: number | null }
-    const report = runJson<{ idsComparable: boolean; notes: string[]; classes: Delta[] }>(['diff', files.heapBefore, files.heapAfter, '--sort', 'count', '--top', '10']);
+    interface Delta {
+      name: string;
+      countDelta: number;
+      sizeDelta: number;
+      newCount: number | null;
+    }
+    const report = runJson<{ idsComparable: boolean; notes: string[]; classes: Delta[] }>([
+      'diff',
+      files.heapBefore,
+      files.heapAfter,
+      '--sort',
+      'count',
+      '--top',
+      '10',
+    ]);
     expect(report.idsComparable).toBe(true);
     expect(report.notes).toEqual([]);
     const leaked = report.classes.find((c) => c.name === 'LeakyHolmesCliThing');
@@ -191,7 +250,13 @@ describe('holmes-node diff', () => {
   });
 
   it('notes when the files are given newest first', () => {
-    const report = runJson<{ notes: string[]; classes: Array<{ name: string; countDelta: number }> }>(['diff', files.heapAfter, files.heapBefore, '--top', '500']);
+    const report = runJson<{ notes: string[]; classes: Array<{ name: string; countDelta: number }> }>([
+      'diff',
+      files.heapAfter,
+      files.heapBefore,
+      '--top',
+      '500',
+    ]);
     expect(report.notes.join(' ')).toContain('newer');
     expect(report.classes.find((c) => c.name === 'LeakyHolmesCliThing')?.countDelta).toBe(-20_000);
   });
@@ -200,7 +265,11 @@ describe('holmes-node diff', () => {
     const result = runCli(['diff', files.heapProfileBefore, files.heapProfileAfter]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('allocateInHolmesCliTest');
-    const report = runJson<{ format: string; functions: Array<{ name: string; selfDelta: number }> }>(['diff', files.heapProfileBefore, files.heapProfileAfter]);
+    const report = runJson<{ format: string; functions: Array<{ name: string; selfDelta: number }> }>([
+      'diff',
+      files.heapProfileBefore,
+      files.heapProfileAfter,
+    ]);
     expect(report.format).toBe('heapprofile');
     expect(report.functions[0]).toMatchObject({ name: 'allocateInHolmesCliTest' });
     expect(report.functions[0]!.selfDelta).toBeGreaterThan(0);

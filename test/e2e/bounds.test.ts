@@ -29,7 +29,9 @@ function bytesIn(dir: string): number {
 }
 
 describe('bounds', () => {
-  it('a storm of 2000 triggers keeps the directory within maxDumps and maxDumpBytes, one dump at a time, and touches nothing else', { timeout: 180_000 }, async () => {
+  it('a storm of 2000 triggers keeps the directory within maxDumps and maxDumpBytes, one dump at a time, and touches nothing else', {
+    timeout: 180_000,
+  }, async () => {
     const dumpDir = freshDir();
     mkdirSync(dumpDir, { mode: 0o700 });
     // files that are not holmes-node's own must survive retention, and a link must not be followed
@@ -42,17 +44,29 @@ describe('bounds', () => {
     const maxDumps = 5;
     const maxDumpBytes = 2 ** 20;
     const host = await Host.start({
-      dumpDir, interval: 10, window: 1, cooldown: 0, maxDumps, maxDumpBytes, maxDumpsPerHour: 1_000_000,
-      handles: everyTick, cpu: { ...everyTick, profileDuration: 10 }, memory: false,
+      dumpDir,
+      interval: 10,
+      window: 1,
+      cooldown: 0,
+      maxDumps,
+      maxDumpBytes,
+      maxDumpsPerHour: 1_000_000,
+      handles: everyTick,
+      cpu: { ...everyTick, profileDuration: 10 },
+      memory: false,
     });
     let checks = 0;
     // every reading of either series is a trigger: wait for 1000 readings of each, checking the bound meanwhile.
     // About a minute on an idle 2-core machine (a dump per reading), so bounded well above that, below the test's timeout.
-    await waitUntil(async () => {
-      expect(dumpsIn(dumpDir)).toBeLessThanOrEqual(maxDumps);
-      checks++;
-      return ((await host.readings()).handles?.samples ?? 0) >= 1000;
-    }, '1000 readings of handles', { timeoutMs: 160_000, intervalMs: 50 });
+    await waitUntil(
+      async () => {
+        expect(dumpsIn(dumpDir)).toBeLessThanOrEqual(maxDumps);
+        checks++;
+        return ((await host.readings()).handles?.samples ?? 0) >= 1000;
+      },
+      '1000 readings of handles',
+      { timeoutMs: 160_000, intervalMs: 50 },
+    );
     expect(await host.ping()).toBe('pong');
     expect((await host.exit()).code).toBe(0);
     expect(checks).toBeGreaterThan(5);
@@ -64,7 +78,8 @@ describe('bounds', () => {
     expect(readdirSync(dumpDir).filter((name) => name.startsWith('.holmes-tmp-'))).toEqual([]);
 
     // dumps never overlapped: each started after the previous one ended
-    const spans = host.events.filter((e) => e.event === 'dump')
+    const spans = host.events
+      .filter((e) => e.event === 'dump')
       .map((e) => [Date.parse(e.startTime as string), Date.parse(e.endTime as string)] as const)
       .sort((a, b) => a[0] - b[0]);
     expect(spans.length).toBeGreaterThanOrEqual(2); // so the loop below compares something
@@ -86,7 +101,16 @@ describe('bounds', () => {
   it('no dump starts while the CPU reading is at or above cpuMax', async () => {
     const dumpDir = freshDir();
     // cpuMax well below what a burning process reads even on a shared, loaded machine
-    const host = await Host.start({ dumpDir, interval: 100, window: 1, cooldown: 0, cpuMax: 10, handles: { ...everyTick, enabled: false }, cpu: false, memory: false });
+    const host = await Host.start({
+      dumpDir,
+      interval: 100,
+      window: 1,
+      cooldown: 0,
+      cpuMax: 10,
+      handles: { ...everyTick, enabled: false },
+      cpu: false,
+      memory: false,
+    });
     await host.send('burn 20000');
     await waitUntil(async () => ((await host.readings()).cpu?.value ?? 0) >= 30, 'a CPU reading of 30% or more', { intervalMs: 100 });
     await host.send('set {"handles":{"enabled":true}}');
@@ -99,7 +123,12 @@ describe('bounds', () => {
   it('a heap too large to snapshot gets a sampling heap profile instead, naming the allocating function', async () => {
     const dumpDir = freshDir();
     const host = await Host.start({
-      dumpDir, interval: 50, window: 1, cooldown: 60_000, cpu: false, handles: false,
+      dumpDir,
+      interval: 50,
+      window: 1,
+      cooldown: 60_000,
+      cpu: false,
+      handles: false,
       memory: { ...everyTick, maxSnapshotHeap: 2 ** 20, profileDuration: 1500 },
     });
     const skip = await host.waitFor((e) => e.event === 'skip' && e.kind === 'memory');
@@ -124,7 +153,11 @@ describe('bounds', () => {
   it('a problem that begins while another dump runs is still caught once that dump is over', async () => {
     const dumpDir = freshDir();
     const host = await Host.start({
-      dumpDir, interval: 100, window: 5, cooldown: 60_000, memory: false,
+      dumpDir,
+      interval: 100,
+      window: 5,
+      cooldown: 60_000,
+      memory: false,
       cpu: { min: 0, diff: 0, abs: 0, profileDuration: 2000, enabled: false },
       handles: { min: 50, diff: 50, abs: 100_000 },
     });

@@ -33,8 +33,11 @@ describe('a real cgroup v1 with a memory limit and a CPU quota', () => {
     writeFileSync(join(cpu, 'cpu.cfs_period_us'), '100000');
     writeFileSync(join(cpu, 'cpu.cfs_quota_us'), '50000');
     // the shell joins both cgroups, then becomes the Node child
-    const out = runOk('sh', ['-c', `echo $$ > ${memory}/cgroup.procs && echo $$ > ${cpu}/cgroup.procs && exec "$0" "$@"`,
-      process.execPath, ...CHILD_FLAGS, fixture('limits.mjs')], { timeoutMs: EXIT_MS });
+    const out = runOk(
+      'sh',
+      ['-c', `echo $$ > ${memory}/cgroup.procs && echo $$ > ${cpu}/cgroup.procs && exec "$0" "$@"`, process.execPath, ...CHILD_FLAGS, fixture('limits.mjs')],
+      { timeoutMs: EXIT_MS },
+    );
     const { limits, readings } = JSON.parse(out.trim().split('\n').at(-1)!);
     expect(limits).toMatchObject({ memoryBytes: 256 * MB, memorySource: 'cgroup', cpuCores: 0.5, cpuSource: 'cgroup', cgroupVersion: 1 });
     // 100 = the whole quota: the child burns one core's worth but is throttled to half a core

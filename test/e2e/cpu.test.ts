@@ -14,8 +14,13 @@ function profiledBoth() {
   both ??= (async () => {
     const dumpDir = join(tempDir('holmes-e2e-', 'file'), 'dumps');
     const result = await runScenario('cpu', {
-      dumpDir, interval: 100, window: 5, profileFormat: 'both',
-      cpu: { min: 20, diff: 100, abs: 60, profileDuration: 600 }, memory: false, handles: false,
+      dumpDir,
+      interval: 100,
+      window: 5,
+      profileFormat: 'both',
+      cpu: { min: 20, diff: 100, abs: 60, profileDuration: 600 },
+      memory: false,
+      handles: false,
     });
     const dump = result.events.find((e) => e.event === 'dump')!;
     return { dumpDir, dump, base: dump && basename(dump.file as string, '.cpuprofile'), code: result.code, stderr: result.stderr };
@@ -27,9 +32,12 @@ describe('cpu rule, end to end', () => {
   it('a function that burns CPU yields a .cpuprofile naming it, with samples, and a meta file', async () => {
     const dumpDir = freshDir();
     const result = await runScenario('cpu', {
-      dumpDir, interval: 100, window: 5,
+      dumpDir,
+      interval: 100,
+      window: 5,
       cpu: { min: 20, diff: 100, abs: 60, profileDuration: 600 },
-      memory: false, handles: false,
+      memory: false,
+      handles: false,
     });
     expect(result.code, result.stderr).toBe(0);
     const dump = result.events.find((e) => e.event === 'dump');
@@ -45,7 +53,9 @@ describe('cpu rule, end to end', () => {
     expect(profile.timeDeltas.length).toBe(profile.samples.length);
     const names = profile.nodes.map((node: { callFrame: { functionName: string } }) => node.callFrame.functionName);
     const meta = JSON.parse(readFileSync(dump!.metaFile as string, 'utf8'));
-    const hits = profile.nodes.map((node: { callFrame: { functionName: string }; hitCount?: number }) => `${node.callFrame.functionName}:${node.hitCount ?? 0}`);
+    const hits = profile.nodes.map(
+      (node: { callFrame: { functionName: string }; hitCount?: number }) => `${node.callFrame.functionName}:${node.hitCount ?? 0}`,
+    );
     expect(names, `${hits.join(' ')} ${JSON.stringify(meta.details)} ${meta.summary}`).toContain('burnCpuInHolmesTest');
 
     expect(meta.kind).toBe('cpu');

@@ -101,8 +101,13 @@ describe('faults at run time: the host keeps serving, errors are reported, nothi
     }
     expect(full?.code).toBe('ENOSPC');
     const host = await Host.start({
-      interval: 50, window: 1, cooldown: 100, dumpDir,
-      memory: { ...everyTick, profileDuration: 50 }, cpu: { ...everyTick, profileDuration: 50 }, handles: false,
+      interval: 50,
+      window: 1,
+      cooldown: 100,
+      dumpDir,
+      memory: { ...everyTick, profileDuration: 50 },
+      cpu: { ...everyTick, profileDuration: 50 },
+      handles: false,
     });
     const skip = await host.waitFor((e) => e.event === 'skip' && e.kind === 'memory');
     expect(String(skip.reason)).toMatch(/disk/);
@@ -150,7 +155,15 @@ describe('profiler faults', () => {
 
   it('when the service is already profiling itself, holmes still profiles and the service still gets its own profile', async () => {
     const dumpDir = freshDir();
-    const host = await Host.start({ interval: 50, window: 1, cooldown: 60_000, dumpDir, cpu: { ...everyTick, profileDuration: 200 }, memory: false, handles: false });
+    const host = await Host.start({
+      interval: 50,
+      window: 1,
+      cooldown: 60_000,
+      dumpDir,
+      cpu: { ...everyTick, profileDuration: 200 },
+      memory: false,
+      handles: false,
+    });
     await host.send('own-profiler-start');
     await host.send('burn 1500');
     await host.waitFor((e) => e.event === 'dump' && e.kind === 'cpu');

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { freshDir, runScenario } from '../helpers/child.js';
 
 const options = (flightRecorder: boolean) => ({
-  dumpDir: freshDir(), interval: 300, window: 5, memory: false, handles: false,
+  dumpDir: freshDir(),
+  interval: 300,
+  window: 5,
+  memory: false,
+  handles: false,
   cpu: { min: 20, diff: 100, abs: 50, profileDuration: 300, flightRecorder },
 });
 

@@ -23,10 +23,18 @@ const rule = { min: 50, diff: 100, abs: 100_000, max: 0 };
 describe('handles rule, end to end', () => {
   it('a timer leak yields a .handles.json counting at least the leaked timers, with their stack grouped', async () => {
     const leaked = 200;
-    const result = await runScenario('timers', {
-      dumpDir: freshDir(), interval: 100, window: 5,
-      handles: { ...rule, trackStacks: true }, cpu: false, memory: false,
-    }, { LEAK_COUNT: String(leaked) });
+    const result = await runScenario(
+      'timers',
+      {
+        dumpDir: freshDir(),
+        interval: 100,
+        window: 5,
+        handles: { ...rule, trackStacks: true },
+        cpu: false,
+        memory: false,
+      },
+      { LEAK_COUNT: String(leaked) },
+    );
     expect(result.code, result.stderr).toBe(0);
     const { dump } = handlesDump(result.events);
     expect(dump.byType.Timeout).toBeGreaterThanOrEqual(leaked);
@@ -41,10 +49,18 @@ describe('handles rule, end to end', () => {
 
   it('a socket leak yields a .handles.json counting the sockets with their addresses', async () => {
     const leaked = 120;
-    const result = await runScenario('sockets', {
-      dumpDir: freshDir(), interval: 100, window: 5,
-      handles: { ...rule, min: 100, trackStacks: true }, cpu: false, memory: false,
-    }, { LEAK_COUNT: String(leaked) });
+    const result = await runScenario(
+      'sockets',
+      {
+        dumpDir: freshDir(),
+        interval: 100,
+        window: 5,
+        handles: { ...rule, min: 100, trackStacks: true },
+        cpu: false,
+        memory: false,
+      },
+      { LEAK_COUNT: String(leaked) },
+    );
     expect(result.code, result.stderr).toBe(0);
     const { dump } = handlesDump(result.events);
     // both ends of each connection live in this process
@@ -58,9 +74,18 @@ describe('handles rule, end to end', () => {
   });
 
   it('without trackStacks the dump has counts and details but no stacks', async () => {
-    const result = await runScenario('timers', {
-      dumpDir: freshDir(), interval: 100, window: 5, handles: rule, cpu: false, memory: false,
-    }, { LEAK_COUNT: '150' });
+    const result = await runScenario(
+      'timers',
+      {
+        dumpDir: freshDir(),
+        interval: 100,
+        window: 5,
+        handles: rule,
+        cpu: false,
+        memory: false,
+      },
+      { LEAK_COUNT: '150' },
+    );
     expect(result.code, result.stderr).toBe(0);
     const { dump } = handlesDump(result.events);
     expect(dump.byType.Timeout).toBeGreaterThanOrEqual(150);
@@ -69,9 +94,18 @@ describe('handles rule, end to end', () => {
 
   it('above handles.max the dump is skipped and said so', async () => {
     const dumpDir = freshDir();
-    const result = await runScenario('timers', {
-      dumpDir, interval: 100, window: 5, handles: { ...rule, max: 100 }, cpu: false, memory: false,
-    }, { LEAK_COUNT: '150', STOP_ON: 'skip' });
+    const result = await runScenario(
+      'timers',
+      {
+        dumpDir,
+        interval: 100,
+        window: 5,
+        handles: { ...rule, max: 100 },
+        cpu: false,
+        memory: false,
+      },
+      { LEAK_COUNT: '150', STOP_ON: 'skip' },
+    );
     expect(result.code, result.stderr).toBe(0);
     const skip = result.events.find((e) => e.event === 'skip');
     expect(skip).toMatchObject({ kind: 'handles' });

@@ -12,9 +12,18 @@ describe('lifecycle, end to end', () => {
   });
 
   it('after a dump and stop() the process exits by itself', async () => {
-    const result = await runScenario('timers', {
-      dumpDir: freshDir(), interval: 50, window: 3, handles: { min: 50, diff: 100, abs: 100_000, trackStacks: true }, cpu: false, memory: false,
-    }, { LEAK_COUNT: '100' });
+    const result = await runScenario(
+      'timers',
+      {
+        dumpDir: freshDir(),
+        interval: 50,
+        window: 3,
+        handles: { min: 50, diff: 100, abs: 100_000, trackStacks: true },
+        cpu: false,
+        memory: false,
+      },
+      { LEAK_COUNT: '100' },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.events.map((e) => e.event)).toEqual(expect.arrayContaining(['dump', 'end']));
   });

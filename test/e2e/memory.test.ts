@@ -7,10 +7,13 @@ describe('memory rule, end to end', () => {
   it('an object that leaks yields a .heapsnapshot that parses and contains the leaking class', async () => {
     const dumpDir = freshDir();
     const result = await runScenario('memory', {
-      dumpDir, interval: 100, window: 5,
+      dumpDir,
+      interval: 100,
+      window: 5,
       limits: { memoryBytes: 1024 * 2 ** 20 },
       memory: { min: 5, diff: 20, abs: 95 },
-      cpu: false, handles: false,
+      cpu: false,
+      handles: false,
     });
     expect(result.code, result.stderr).toBe(0);
     const dump = result.events.find((e) => e.event === 'dump');

@@ -13,7 +13,12 @@ describe('Node rules, end to end', () => {
   it('eventLoop: a loop slowed by a named function yields a CPU profile naming it', async () => {
     const dumpDir = freshDir();
     const result = await runScenario('slowLoop', {
-      dumpDir, interval: 200, window: 5, cpu: false, memory: false, handles: false,
+      dumpDir,
+      interval: 200,
+      window: 5,
+      cpu: false,
+      memory: false,
+      handles: false,
       eventLoop: { min: 50, diff: 100, abs: 100, profileDuration: 800 },
     });
     expect(result.code, result.stderr).toBe(0);
@@ -22,7 +27,10 @@ describe('Node rules, end to end', () => {
     expect(basename(dump.file as string)).toMatch(/^eventLoop-\d{8}T\d{6}\.\d{3}Z-\d+\.cpuprofile$/);
     const profile = JSON.parse(readFileSync(dump.file as string, 'utf8'));
     const meta = JSON.parse(readFileSync(dump.metaFile as string, 'utf8'));
-    expect(profile.nodes.map((n: { callFrame: { functionName: string } }) => n.callFrame.functionName), JSON.stringify(meta)).toContain('blockInSlicesInHolmesTest');
+    expect(
+      profile.nodes.map((n: { callFrame: { functionName: string } }) => n.callFrame.functionName),
+      JSON.stringify(meta),
+    ).toContain('blockInSlicesInHolmesTest');
     expect(meta.reason.rule).toBe('eventLoop');
     expect(meta.reason.value).toBeGreaterThanOrEqual(100);
     expect(meta.summary).toMatch(/^eventLoop \d+(\.\d+)? ms >= abs 100 ms/);
@@ -30,10 +38,20 @@ describe('Node rules, end to end', () => {
 
   it('heap: a heap growing toward a small --max-old-space-size is dumped, complete, before the process dies of OOM', async () => {
     const dumpDir = freshDir();
-    const result = await runScenario('heapOom', {
-      dumpDir, interval: 100, window: 5, cpu: false, memory: false, handles: false,
-      heap: { min: 40, diff: 10, abs: 60 },
-    }, {}, ['--max-old-space-size=96']);
+    const result = await runScenario(
+      'heapOom',
+      {
+        dumpDir,
+        interval: 100,
+        window: 5,
+        cpu: false,
+        memory: false,
+        handles: false,
+        heap: { min: 40, diff: 10, abs: 60 },
+      },
+      {},
+      ['--max-old-space-size=96'],
+    );
     // the process really died of its leak
     expect(result.code === 134 || result.signal === 'SIGABRT', `code ${result.code} signal ${result.signal}`).toBe(true);
     expect(result.stderr).toMatch(/heap out of memory/i);
@@ -53,10 +71,20 @@ describe('Node rules, end to end', () => {
 
   it('gc: an allocation storm drives GC time up and yields a sampling heap profile naming the allocator', async () => {
     const dumpDir = freshDir();
-    const result = await runScenario('gcStorm', {
-      dumpDir, interval: 200, window: 5, cpu: false, memory: false, handles: false,
-      gc: { min: 2, diff: 100, abs: 5, profileDuration: 600 },
-    }, {}, ['--expose-gc']);
+    const result = await runScenario(
+      'gcStorm',
+      {
+        dumpDir,
+        interval: 200,
+        window: 5,
+        cpu: false,
+        memory: false,
+        handles: false,
+        gc: { min: 2, diff: 100, abs: 5, profileDuration: 600 },
+      },
+      {},
+      ['--expose-gc'],
+    );
     expect(result.code, result.stderr).toBe(0);
     const dump = result.events.find((e) => e.event === 'dump')!;
     expect(dump, JSON.stringify(result.events)).toBeDefined();

@@ -15,7 +15,11 @@ describe('the block watchdog goes through the dump pipeline', () => {
   it('counts its dumps against maxDumpsPerHour: a loop blocking 150 ms every 200 ms for 6 s leaves exactly 3 block dumps', async () => {
     const dumpDir = freshDir('holmes-block-budget-');
     const { code, events, stderr } = await runBlockChild('flap', {
-      dumpDir, maxDumps: 5, maxDumpsPerHour: 3, cooldown: 0, eventLoop: { block: 100 },
+      dumpDir,
+      maxDumps: 5,
+      maxDumpsPerHour: 3,
+      cooldown: 0,
+      eventLoop: { block: 100 },
     });
     expect(code, stderr).toBe(0);
     const dumps = events.filter((e) => e.event === 'dump');
@@ -47,7 +51,11 @@ describe('the block watchdog goes through the dump pipeline', () => {
   it('shares the hourly budget with the sampled rules: with the budget spent by the watchdog, no rule may dump', async () => {
     const dumpDir = freshDir('holmes-block-budget-');
     const { code, events, stderr } = await runBlockChild('flap', {
-      dumpDir, maxDumpsPerHour: 1, cooldown: 0, interval: 100, window: 1,
+      dumpDir,
+      maxDumpsPerHour: 1,
+      cooldown: 0,
+      interval: 100,
+      window: 1,
       eventLoop: { block: 100, min: 0, abs: 0, profileDuration: 500 },
     });
     expect(code, stderr).toBe(0);
@@ -58,7 +66,13 @@ describe('the block watchdog goes through the dump pipeline', () => {
     const reasons = events.filter((e) => e.event === 'skip').map((e) => String(e.reason));
     expect(reasons.every((reason) => /maxDumpsPerHour/.test(reason))).toBe(true);
     // both sides were refused: the watchdog's worker and the sampled eventLoop rule
-    expect(reasons.some((reason) => /no stack taken/.test(reason)), reasons.join('\n')).toBe(true);
-    expect(reasons.some((reason) => /^eventLoop rule fired but no dump was taken/.test(reason)), reasons.join('\n')).toBe(true);
+    expect(
+      reasons.some((reason) => /no stack taken/.test(reason)),
+      reasons.join('\n'),
+    ).toBe(true);
+    expect(
+      reasons.some((reason) => /^eventLoop rule fired but no dump was taken/.test(reason)),
+      reasons.join('\n'),
+    ).toBe(true);
   });
 });

@@ -10,8 +10,19 @@ const SOURCE = readFileSync(FIXTURE, 'utf8').split('\n');
 /** 1-based line of the first fixture code line (not a comment) containing `text`. */
 const lineOf = (text: string): number => SOURCE.findIndex((line) => line.includes(text) && !line.trimStart().startsWith('//')) + 1;
 
-interface Frame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface BlockFile { blockMs: number; blockedMs: number; captureLatencyMs: number; stack: Frame[]; callFrames: Array<{ functionName: string; location: { lineNumber: number } }> }
+interface Frame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface BlockFile {
+  blockMs: number;
+  blockedMs: number;
+  captureLatencyMs: number;
+  stack: Frame[];
+  callFrames: Array<{ functionName: string; location: { lineNumber: number } }>;
+}
 
 /** A child running fixtures/block.mjs in this mode (killed at teardown if still running). */
 const startChild = (mode: string, options: object) => start(FIXTURE, [mode, JSON.stringify(options)]);
@@ -124,7 +135,10 @@ describe('block watchdog, end to end', () => {
     const resumed = run.events.findIndex((e) => e.event === 'resumed');
     expect(resumed).toBeGreaterThan(0);
     const after = run.events.slice(resumed + 1);
-    expect(after.every((e) => e.event === 'dump' || (e.event === 'log' && /block/.test(String(e.m)))), JSON.stringify(after)).toBe(true);
+    expect(
+      after.every((e) => e.event === 'dump' || (e.event === 'log' && /block/.test(String(e.m)))),
+      JSON.stringify(after),
+    ).toBe(true);
     // the worker wrote its dump during the 1 s block, whether or not the main thread heard of it before it ended
     expect(listDir(dir).filter((name) => /^eventLoop-.*\.block\.json$/.test(name))).toHaveLength(1);
   });
@@ -143,7 +157,7 @@ describe('block watchdog, end to end', () => {
   });
 });
 
-describe('block watchdog decision (the worker\'s detector)', () => {
+describe("block watchdog decision (the worker's detector)", () => {
   it('acts once per blocked episode and re-arms when the heartbeat moves again', () => {
     const detector = new BlockDetector(500, 0);
     expect(detector.observe(1, 0, 100)).toEqual({ action: 'none' });
@@ -190,11 +204,16 @@ describe('block watchdog decision (the worker\'s detector)', () => {
   });
 });
 
-describe('block watchdog and holmes-node\'s own stalls', () => {
+describe("block watchdog and holmes-node's own stalls", () => {
   it('a heap snapshot stalls the loop on purpose: it is not reported as a block', async () => {
     const dumpDir = freshDir();
     const host = await Host.start({
-      dumpDir, interval: 100, window: 1, cooldown: 60_000, cpu: false, handles: false,
+      dumpDir,
+      interval: 100,
+      window: 1,
+      cooldown: 60_000,
+      cpu: false,
+      handles: false,
       // no cooldown for blocks: one caught while the heap grows must not hide the real block at the end
       eventLoop: { enabled: true, block: 300, min: 1e6, abs: 1e6, cooldown: 0 },
       memory: { enabled: false, maxSnapshotHeap: 2 ** 31 },

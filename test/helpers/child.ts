@@ -144,7 +144,10 @@ export class Child {
   /** Exited and its output read to the end. */
   private closed = false;
 
-  constructor(readonly proc: ChildProcess, readonly label: string) {
+  constructor(
+    readonly proc: ChildProcess,
+    readonly label: string,
+  ) {
     proc.stdout!.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString();
       let newline;
@@ -280,7 +283,13 @@ export interface ChildResult extends Exit {
 /**
  * Runs a scenario of fixtures/scenario.mjs in a real child Node process and waits (bounded) for it to exit by itself.
  */
-export async function runScenario(scenario: string, options: object, env: Record<string, string> = {}, nodeArgs: string[] = [], timeoutMs = EXIT_MS): Promise<ChildResult> {
+export async function runScenario(
+  scenario: string,
+  options: object,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+  timeoutMs = EXIT_MS,
+): Promise<ChildResult> {
   const child = startChild(fixture('scenario.mjs'), [scenario, JSON.stringify(options)], { env, nodeArgs });
   const { code, signal } = await child.exit(timeoutMs);
   return { code, signal, events: child.events, stderr: child.stderr };
@@ -363,12 +372,19 @@ export interface SyncOptions {
 /** Runs a command to its end, killed after `timeoutMs`; a spawn failure or a timeout throws. */
 export function runSync(command: string, args: string[], { cwd, env = {}, input, timeoutMs = EXIT_MS * 2 }: SyncOptions = {}): SyncResult {
   const result = spawnSync(command, args, {
-    cwd, input, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024,
+    cwd,
+    input,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, ...env },
   });
   if (result.error) {
     const timedOut = (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-    throw new Error(`${command} ${args.join(' ').slice(0, 200)}: ${timedOut ? `did not end within ${timeoutMs} ms` : result.error.message}\nstderr: ${result.stderr ?? ''}`);
+    throw new Error(
+      `${command} ${args.join(' ').slice(0, 200)}: ${timedOut ? `did not end within ${timeoutMs} ms` : result.error.message}\nstderr: ${result.stderr ?? ''}`,
+    );
   }
   return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }

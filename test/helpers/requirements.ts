@@ -76,38 +76,51 @@ export function assertMet(...requirements: Requirement[]): void {
 export const root = requirement('root', () => process.getuid?.() === 0, 'runs as root: it mounts file systems or creates cgroups');
 
 /** Root that may mount: checked by mounting and unmounting a small tmpfs (a container may deny it even to root). */
-export const canMount = requirement('mount tmpfs', () => {
-  if (process.getuid?.() !== 0) return false;
-  const target = mkdtempSync(join(tmpdir(), 'holmes-mount-probe-'));
-  try {
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', target], { stdio: 'ignore', timeout: 10_000 });
-    if (mounted.status !== 0) return false;
-    spawnSync('umount', [target], { stdio: 'ignore', timeout: 10_000 });
-    return true;
-  } finally {
+export const canMount = requirement(
+  'mount tmpfs',
+  () => {
+    if (process.getuid?.() !== 0) return false;
+    const target = mkdtempSync(join(tmpdir(), 'holmes-mount-probe-'));
     try {
-      rmdirSync(target);
-    } catch {
-      // still mounted: left for the machine's tmp cleaning
+      const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', target], { stdio: 'ignore', timeout: 10_000 });
+      if (mounted.status !== 0) return false;
+      spawnSync('umount', [target], { stdio: 'ignore', timeout: 10_000 });
+      return true;
+    } finally {
+      try {
+        rmdirSync(target);
+      } catch {
+        // still mounted: left for the machine's tmp cleaning
+      }
     }
-  }
-}, 'runs as root allowed to mount (CAP_SYS_ADMIN): it mounts a read-only or a full tmpfs as the dump directory');
+  },
+  'runs as root allowed to mount (CAP_SYS_ADMIN): it mounts a read-only or a full tmpfs as the dump directory',
+);
 
 /** This process's own directory of a cgroup v1 controller, from /proc/self/cgroup, or null. */
 export function ownCgroupV1Dir(controller: string): string | null {
-  const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n')
+  const line = readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
     .find((entry) => entry.split(':')[1]?.split(',').includes(controller));
   return line ? join('/sys/fs/cgroup', controller, line.split(':')[2]!) : null;
 }
 
 /** cgroup v1 memory and cpu controllers, mounted writable where this process lives. */
-export const cgroupV1 = requirement('cgroup v1', () => ['memory', 'cpu'].every((controller) => {
-  const dir = ownCgroupV1Dir(controller);
-  if (!dir) return false;
-  accessSync(dir, constants.W_OK);
-  return true;
-}), 'a writable cgroup v1 hierarchy with the memory and cpu controllers (/proc/self/cgroup, /sys/fs/cgroup/{memory,cpu})');
+export const cgroupV1 = requirement(
+  'cgroup v1',
+  () =>
+    ['memory', 'cpu'].every((controller) => {
+      const dir = ownCgroupV1Dir(controller);
+      if (!dir) return false;
+      accessSync(dir, constants.W_OK);
+      return true;
+    }),
+  'a writable cgroup v1 hierarchy with the memory and cpu controllers (/proc/self/cgroup, /sys/fs/cgroup/{memory,cpu})',
+);
 
 /** The Go toolchain, for `go tool pprof`. */
-export const go = requirement('go', () => spawnSync('go', ['version'], { stdio: 'ignore', timeout: 60_000 }).status === 0,
-  'the Go toolchain, to read the pprof output with `go tool pprof`: install it with `apt-get update && apt-get install -y golang-go`');
+export const go = requirement(
+  'go',
+  () => spawnSync('go', ['version'], { stdio: 'ignore', timeout: 60_000 }).status === 0,
+  'the Go toolchain, to read the pprof output with `go tool pprof`: install it with `apt-get update && apt-get install -y golang-go`',
+);

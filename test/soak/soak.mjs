@@ -15,8 +15,13 @@ if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose
 
 const dumpDir = join(mkdtempSync(join(tmpdir(), 'holmes-soak-')), 'dumps');
 const holmes = new Holmes({
-  dumpDir, interval: 10, window: 10, cooldown: 60_000,
-  handles: { trackStacks: true }, eventLoop: { block: 1000 }, cpu: { flightRecorder: false },
+  dumpDir,
+  interval: 10,
+  window: 10,
+  cooldown: 60_000,
+  handles: { trackStacks: true },
+  eventLoop: { block: 1000 },
+  cpu: { flightRecorder: false },
 }).start();
 const dumps = [];
 holmes.on('dump', (e) => dumps.push(`${e.kind}: ${e.meta.summary}`));
@@ -55,7 +60,9 @@ console.log('readings   heapUsed MB   rss MB   active handles');
 for (const row of rows) console.log(`${String(row.readings).padStart(8)} ${fmt(row.heapUsedMB)}     ${fmt(row.rssMB)}   ${row.handles}`);
 const heapGrowth = end.heapUsedMB - start.heapUsedMB;
 const rssGrowth = end.rssMB - start.rssMB;
-console.log(`\nafter warm-up, over ${end.readings - start.readings} readings: heap ${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(3)} MB, rss ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(2)} MB, handles ${start.handles} -> ${end.handles}`);
+console.log(
+  `\nafter warm-up, over ${end.readings - start.readings} readings: heap ${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(3)} MB, rss ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(2)} MB, handles ${start.handles} -> ${end.handles}`,
+);
 console.log(`dumps/errors during the soak: ${dumps.length ? dumps.join('; ') : 'none'}`);
 const ok = heapGrowth < 1 && end.handles <= start.handles;
 console.log(ok ? 'PASS: heap growth under 1 MB, no handle growth' : 'FAIL: growth above target');

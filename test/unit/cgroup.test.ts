@@ -121,10 +121,7 @@ describe('cgroupDirs', () => {
     const r = fixture('v2-prefix');
     const m = { root: '/kubepods.slice/kubepods-pod1.slice', mountPoint: '/sys/fs/cgroup', fsType: 'cgroup2', superOptions: ['rw'] };
     const b = join(r, 'sys/fs/cgroup');
-    expect(cgroupDirs(r, m, '/kubepods.slice/kubepods-pod1.slice/cri-containerd-ab12.scope')).toEqual([
-      join(b, 'cri-containerd-ab12.scope'),
-      b,
-    ]);
+    expect(cgroupDirs(r, m, '/kubepods.slice/kubepods-pod1.slice/cri-containerd-ab12.scope')).toEqual([join(b, 'cri-containerd-ab12.scope'), b]);
     expect(cgroupDirs(r, m, '/kubepods.slice/kubepods-pod1.slice')).toEqual([b]);
   });
 

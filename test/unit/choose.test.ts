@@ -17,7 +17,10 @@ function world() {
   const states: Record<Rule, RuleState> = { cpu: new RuleState(), memory: new RuleState(), handles: new RuleState() };
   const budget = new DumpBudget();
   const inputs = (veto: Partial<Record<Rule, string>> = {}) =>
-    Object.fromEntries(ORDER.map((rule) => [rule, { config: thresholds, veto: veto[rule] ?? null, state: states[rule] } satisfies RuleInput])) as Record<Rule, RuleInput>;
+    Object.fromEntries(ORDER.map((rule) => [rule, { config: thresholds, veto: veto[rule] ?? null, state: states[rule] } satisfies RuleInput])) as Record<
+      Rule,
+      RuleInput
+    >;
   return {
     states,
     budget,
@@ -108,9 +111,17 @@ describe('chooseDump (pure, with a fake clock)', () => {
 
   it('ignores a disabled rule and a reading still warming up', () => {
     const w = world();
-    const disabled = chooseDump(w.now(), ORDER, { cpu: hot }, {
-      cpu: { config: { ...thresholds, enabled: false }, veto: null, state: w.states.cpu }, memory: undefined, handles: undefined,
-    }, () => null);
+    const disabled = chooseDump(
+      w.now(),
+      ORDER,
+      { cpu: hot },
+      {
+        cpu: { config: { ...thresholds, enabled: false }, veto: null, state: w.states.cpu },
+        memory: undefined,
+        handles: undefined,
+      },
+      () => null,
+    );
     expect(disabled).toEqual({ dump: null, skips: [] });
     expect(w.choose({ cpu: { ...hot, warm: false } })).toEqual({ dump: null, skips: [] });
   });

@@ -1,7 +1,17 @@
 import { describe, it, expect, vi, beforeEach, afterEach } from 'vitest';
 import {
-  chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync,
-  utimesSync, writeFileSync,
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,9 +188,26 @@ describe('DumpDir.writeWith', () => {
   });
 
   it.each([
-    ['throws synchronously', (temp: string) => { writeFileSync(temp, 'half'); throw new Error('writer broke'); }],
-    ['rejects', async (temp: string) => { writeFileSync(temp, 'half'); throw new Error('writer broke'); }],
-    ['throws before writing', () => { throw new Error('writer broke'); }],
+    [
+      'throws synchronously',
+      (temp: string) => {
+        writeFileSync(temp, 'half');
+        throw new Error('writer broke');
+      },
+    ],
+    [
+      'rejects',
+      async (temp: string) => {
+        writeFileSync(temp, 'half');
+        throw new Error('writer broke');
+      },
+    ],
+    [
+      'throws before writing',
+      () => {
+        throw new Error('writer broke');
+      },
+    ],
   ])('leaves no file at all when the writer %s', async (_name, write) => {
     const dir = new DumpDir(join(root, 'dumps'));
     await dir.prepare();
@@ -232,8 +259,9 @@ describe('dump names', () => {
   });
 
   it('sorts in time order', () => {
-    const names = [new Date(Date.UTC(2026, 0, 1)), new Date(Date.UTC(2025, 11, 31, 23, 59, 59, 999)), new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 1))]
-      .map((d) => dumpBaseName('cpu', d, 1));
+    const names = [new Date(Date.UTC(2026, 0, 1)), new Date(Date.UTC(2025, 11, 31, 23, 59, 59, 999)), new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 1))].map((d) =>
+      dumpBaseName('cpu', d, 1),
+    );
     expect([...names].sort()).toEqual([names[1], names[0], names[2]]);
   });
 

@@ -2,8 +2,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
 import {
-  HOLMES_ERROR_CODES, HolmesConfigError, HolmesDumpDirError, HolmesDumpError, HolmesError, HolmesInternalError,
-  HolmesReadingError, HolmesRecorderError, HolmesRetentionError, HolmesRuntimeError, HolmesWatchdogError,
+  HOLMES_ERROR_CODES,
+  HolmesConfigError,
+  HolmesDumpDirError,
+  HolmesDumpError,
+  HolmesError,
+  HolmesInternalError,
+  HolmesReadingError,
+  HolmesRecorderError,
+  HolmesRetentionError,
+  HolmesRuntimeError,
+  HolmesWatchdogError,
   type HolmesErrorCode,
 } from '../../src/errors.js';
 

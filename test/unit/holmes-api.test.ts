@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Holmes } from '../../src/holmes.js';
-import { HolmesConfigError, HolmesDumpDirError, HolmesError } from '../../src/errors.js';
+import { HolmesConfigError, HolmesDumpDirError, type HolmesError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { RuleName } from '../../src/config/options.js';
 

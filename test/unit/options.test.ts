@@ -1,18 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { isAbsolute, resolve } from 'node:path';
 import { HolmesConfigError, HolmesError } from '../../src/errors.js';
-import {
-  DEFAULTS,
-  RULE_NAMES,
-  applyUpdate,
-  checkRuleName,
-  defaultDumpDir,
-  resolveOptions,
-  type ResolvedConfig,
-} from '../../src/config/options.js';
+import { DEFAULTS, RULE_NAMES, applyUpdate, checkRuleName, defaultDumpDir, resolveOptions, type ResolvedConfig } from '../../src/config/options.js';
 import type { Logger } from '../../src/logger.js';
 import { mulberry32 } from '../helpers/random.js';
-
 
 /** Runs `fn` and returns the HolmesConfigError it throws; fails the test otherwise. */
 function configError(fn: () => unknown): HolmesConfigError {
@@ -65,16 +56,35 @@ describe('resolveOptions', () => {
   it.each([
     ['undefined', undefined],
     ['{}', {}],
-    ['all undefined', { interval: undefined, window: undefined, cpu: undefined, memory: undefined, handles: undefined, limits: undefined, dumpDir: undefined, logger: undefined, cooldown: undefined }],
+    [
+      'all undefined',
+      {
+        interval: undefined,
+        window: undefined,
+        cpu: undefined,
+        memory: undefined,
+        handles: undefined,
+        limits: undefined,
+        dumpDir: undefined,
+        logger: undefined,
+        cooldown: undefined,
+      },
+    ],
   ])('fills in DEFAULTS for %s', (_name, input) => {
     expect(resolveOptions(input)).toEqual(expectedDefaults());
   });
 
   it('returns read-only configurations: nothing reaches DEFAULTS or the next result', () => {
     for (const a of [resolveOptions({}), resolveOptions(undefined)]) {
-      expect(() => { a.cpu.abs = 1; }).toThrow(TypeError);
-      expect(() => { a.limits.cpuCores = 2; }).toThrow(TypeError);
-      expect(() => { a.interval = 1; }).toThrow(TypeError);
+      expect(() => {
+        a.cpu.abs = 1;
+      }).toThrow(TypeError);
+      expect(() => {
+        a.limits.cpuCores = 2;
+      }).toThrow(TypeError);
+      expect(() => {
+        a.interval = 1;
+      }).toThrow(TypeError);
     }
     expect(DEFAULTS.cpu.abs).toBe(70);
     expect(DEFAULTS.memory.min).toBe(10);
@@ -101,7 +111,9 @@ describe('resolveOptions', () => {
 
   it('accepts valid values at the edges of their ranges', () => {
     const config = resolveOptions({
-      interval: 10, window: 1000, cooldown: 0,
+      interval: 10,
+      window: 1000,
+      cooldown: 0,
       cpu: { min: 0, diff: 0, abs: 0, profileDuration: 10 },
       memory: { min: 5, abs: 5, diff: 1e9 },
       handles: { max: 0, trackStacks: false, enabled: false },
@@ -131,7 +143,12 @@ describe('resolveOptions', () => {
   const COOLDOWN = /from 0 to 604800000/;
   const THRESHOLD = /from 0 to 1000000000/;
   const OBJECT = /must be an object/;
-  interface BadCase { name: string; input: unknown; option: string; range: RegExp }
+  interface BadCase {
+    name: string;
+    input: unknown;
+    option: string;
+    range: RegExp;
+  }
   const bad: BadCase[] = [
     { name: 'interval 9', input: { interval: 9 }, option: 'interval', range: INTERVAL },
     { name: 'interval 0', input: { interval: 0 }, option: 'interval', range: INTERVAL },
@@ -160,7 +177,12 @@ describe('resolveOptions', () => {
     { name: 'handles.max 1.5', input: { handles: { max: 1.5 } }, option: 'handles.max', range: /an integer from 0 to 1000000000/ },
     { name: "handles.trackStacks 'yes'", input: { handles: { trackStacks: 'yes' } }, option: 'handles.trackStacks', range: /true or false/ },
     { name: 'limits.cpuCores 0', input: { limits: { cpuCores: 0 } }, option: 'limits.cpuCores', range: /from 0\.001 to 4096/ },
-    { name: 'limits.memoryBytes 100', input: { limits: { memoryBytes: 100 } }, option: 'limits.memoryBytes', range: /an integer from 1048576 to 9007199254740991/ },
+    {
+      name: 'limits.memoryBytes 100',
+      input: { limits: { memoryBytes: 100 } },
+      option: 'limits.memoryBytes',
+      range: /an integer from 1048576 to 9007199254740991/,
+    },
     { name: 'limits 5', input: { limits: 5 }, option: 'limits', range: OBJECT },
     { name: 'limits.cores (unknown)', input: { limits: { cores: 2 } }, option: 'limits.cores', range: /is unknown; allowed: cpuCores, memoryBytes/ },
     { name: "dumpDir ''", input: { dumpDir: '' }, option: 'dumpDir', range: /non-empty path string/ },
@@ -170,8 +192,19 @@ describe('resolveOptions', () => {
     { name: 'logger {}', input: { logger: {} }, option: 'logger', range: /info, warn and error functions/ },
     { name: 'logger without error()', input: { logger: { info() {}, warn() {} } }, option: 'logger', range: /info, warn and error functions/ },
     { name: 'logger null', input: { logger: null }, option: 'logger', range: /info, warn and error functions/ },
-    { name: "unknown top-level 'intervall'", input: { intervall: 5000 }, option: 'intervall', range: /is unknown; allowed: (?=.*\bdumpDir\b)(?=.*\binterval\b)(?=.*\bwindow\b)(?=.*\bcooldown\b)(?=.*\blimits\b)(?=.*\bcpu\b)(?=.*\bmemory\b)(?=.*\bhandles\b)(?=.*\blogger\b)/ },
-    { name: "unknown rule key 'cpu.difff'", input: { cpu: { difff: 1 } }, option: 'cpu.difff', range: /is unknown; allowed: enabled, min, diff, abs, cooldown, profileDuration/ },
+    {
+      name: "unknown top-level 'intervall'",
+      input: { intervall: 5000 },
+      option: 'intervall',
+      range:
+        /is unknown; allowed: (?=.*\bdumpDir\b)(?=.*\binterval\b)(?=.*\bwindow\b)(?=.*\bcooldown\b)(?=.*\blimits\b)(?=.*\bcpu\b)(?=.*\bmemory\b)(?=.*\bhandles\b)(?=.*\blogger\b)/,
+    },
+    {
+      name: "unknown rule key 'cpu.difff'",
+      input: { cpu: { difff: 1 } },
+      option: 'cpu.difff',
+      range: /is unknown; allowed: enabled, min, diff, abs, cooldown, profileDuration/,
+    },
     { name: 'memory.max (handles only)', input: { memory: { max: 1000 } }, option: 'memory.max', range: /is unknown/ },
     { name: 'cpu.trackStacks (handles only)', input: { cpu: { trackStacks: true } }, option: 'cpu.trackStacks', range: /is unknown/ },
     { name: 'cpu null', input: { cpu: null }, option: 'cpu', range: OBJECT },
@@ -216,7 +249,9 @@ describe('applyUpdate', () => {
     expect(next.dumpDir).toBe(snapshot.dumpDir);
     // the result is read-only all the way down: it changes only through set(), which validates
     expect(Object.isFrozen(next) && Object.isFrozen(next.cpu) && Object.isFrozen(next.limits)).toBe(true);
-    expect(() => { next.cpu.min = 1; }).toThrow(TypeError);
+    expect(() => {
+      next.cpu.min = 1;
+    }).toThrow(TypeError);
     expect(current).toEqual(snapshot);
   });
 
@@ -275,8 +310,19 @@ describe('checkRuleName', () => {
 
 describe('generated malformed configs', () => {
   const TOP_KEYS = [
-    'dumpDir', 'interval', 'window', 'cooldown', 'limits', 'cpu', 'memory', 'handles', 'logger',
-    'maxDumps', 'maxDumpBytes', 'maxDumpsPerHour', 'cpuMax',
+    'dumpDir',
+    'interval',
+    'window',
+    'cooldown',
+    'limits',
+    'cpu',
+    'memory',
+    'handles',
+    'logger',
+    'maxDumps',
+    'maxDumpBytes',
+    'maxDumpsPerHour',
+    'cpuMax',
   ];
   const RULE_KEYS = ['enabled', 'min', 'diff', 'abs', 'cooldown', 'profileDuration', 'max', 'trackStacks', 'maxSnapshotHeap'];
   const LIMIT_KEYS = ['cpuCores', 'memoryBytes'];
@@ -288,30 +334,54 @@ describe('generated malformed configs', () => {
 
     const value = (depth: number): unknown => {
       switch (Math.floor(rand() * 24)) {
-        case 0: return Number.NaN;
-        case 1: return -Infinity;
-        case 2: return Infinity;
-        case 3: return 1e308;
-        case 4: return -1e308;
-        case 5: return Math.floor(rand() * 20_000) - 1000;
-        case 6: return rand() * 100;
-        case 7: return -0;
-        case 8: return Number.MAX_SAFE_INTEGER + 2;
-        case 9: return pick(['', ' ', '5000', 'abc', '\0', '/tmp/x', 'x'.repeat(500), '💥']);
-        case 10: return rand() < 0.5;
-        case 11: return null;
-        case 12: return undefined;
-        case 13: return Symbol('s');
-        case 14: return BigInt(Math.floor(rand() * 100));
-        case 15: return () => 1;
-        case 16: return depth > 2 ? [] : [value(depth + 1), value(depth + 1)];
-        case 17: return new Date(0);
-        case 18: return depth > 2 ? {} : object(depth + 1, [...RULE_KEYS, ...LIMIT_KEYS, ...JUNK_KEYS]);
-        case 19: return Object.create(null) as object;
-        case 20: return { info: () => {}, warn: () => {}, error: pick([() => {}, 1, undefined]) };
-        case 21: return false;
-        case 22: return pick([10, 100, 1000, 5000, 0, 1, 70, 80, 1 << 20, 0.5]);
-        default: return new Map();
+        case 0:
+          return Number.NaN;
+        case 1:
+          return -Infinity;
+        case 2:
+          return Infinity;
+        case 3:
+          return 1e308;
+        case 4:
+          return -1e308;
+        case 5:
+          return Math.floor(rand() * 20_000) - 1000;
+        case 6:
+          return rand() * 100;
+        case 7:
+          return -0;
+        case 8:
+          return Number.MAX_SAFE_INTEGER + 2;
+        case 9:
+          return pick(['', ' ', '5000', 'abc', '\0', '/tmp/x', 'x'.repeat(500), '💥']);
+        case 10:
+          return rand() < 0.5;
+        case 11:
+          return null;
+        case 12:
+          return undefined;
+        case 13:
+          return Symbol('s');
+        case 14:
+          return BigInt(Math.floor(rand() * 100));
+        case 15:
+          return () => 1;
+        case 16:
+          return depth > 2 ? [] : [value(depth + 1), value(depth + 1)];
+        case 17:
+          return new Date(0);
+        case 18:
+          return depth > 2 ? {} : object(depth + 1, [...RULE_KEYS, ...LIMIT_KEYS, ...JUNK_KEYS]);
+        case 19:
+          return Object.create(null) as object;
+        case 20:
+          return { info: () => {}, warn: () => {}, error: pick([() => {}, 1, undefined]) };
+        case 21:
+          return false;
+        case 22:
+          return pick([10, 100, 1000, 5000, 0, 1, 70, 80, 1 << 20, 0.5]);
+        default:
+          return new Map();
       }
     };
 

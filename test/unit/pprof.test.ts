@@ -142,9 +142,7 @@ describe('pprof conversion', () => {
     const meanNs = deltasNs / cpu.samples.length;
     expect(Number(p.period)).toBeCloseTo(meanNs, -1);
     // Charging sample i with timeDeltas[i+1] and the last with the mean moves the total by at most a couple of intervals.
-    expect(Math.abs(sum(p.sample.map((s) => s.value[1]!)) - deltasNs)).toBeLessThanOrEqual(
-      Math.max(...cpu.timeDeltas) * 1000 + meanNs + 1,
-    );
+    expect(Math.abs(sum(p.sample.map((s) => s.value[1]!)) - deltasNs)).toBeLessThanOrEqual(Math.max(...cpu.timeDeltas) * 1000 + meanNs + 1);
     expect(Number(p.durationNanos)).toBe((cpu.endTime - cpu.startTime) * 1000);
     // Real epoch time (not V8's monotonic clock), around when the profile was taken.
     expect(Math.abs(Number(p.timeNanos) / 1e6 - Date.now())).toBeLessThan(60_000);
@@ -190,8 +188,14 @@ describe('pprof conversion', () => {
     // Mean interval: (10 + 10 + 10 + 10 + 0) / 5 = 8 µs.
     expect(Number(p.period)).toBe(8_000);
     expect(p.sample.map((s) => [s.locationId.map(Number), s.value.map(Number)])).toEqual([
-      [[1, 2], [2, 20_000]],
-      [[3, 2], [1, 10_000]],
+      [
+        [1, 2],
+        [2, 20_000],
+      ],
+      [
+        [3, 2],
+        [1, 10_000],
+      ],
       [[4], [1, 0]],
       // The last sample has no next tick: charged the mean interval.
       [[2], [1, 8_000]],

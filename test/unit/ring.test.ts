@@ -2,7 +2,6 @@ import { describe, it, expect } from 'vitest';
 import { Ring } from '../../src/sampler/ring.js';
 import { mulberry32 } from '../helpers/random.js';
 
-
 const mean = (values: number[]): number => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
 
 describe('Ring', () => {

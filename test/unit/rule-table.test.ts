@@ -40,22 +40,24 @@ describe('the rule table', () => {
     expect(UNITS[name]).toBe(rule.unit);
   });
 
-  it.each(RULES.flatMap((rule) => Object.entries(rule.options as Record<string, OptionSpec>)
-    .filter(([, spec]) => spec.type === 'number')
-    .map(([key, spec]) => [`${rule.section}.${key}`, rule.section, key, spec as NumberSpec] as const)))(
-    '%s is validated against its declared range and unit', (path, section, key, spec) => {
-      expect(resolveOptions({ [section]: { [key]: spec.max } })[section]).toMatchObject({ [key]: spec.max });
-      let error: unknown;
-      try {
-        resolveOptions({ [section]: { [key]: spec.max + 1 } });
-      } catch (thrown) {
-        error = thrown;
-      }
-      expect(error).toBeInstanceOf(HolmesConfigError);
-      expect((error as HolmesConfigError).option).toBe(path);
-      expect((error as Error).message).toContain(`to ${spec.max}`);
-    },
-  );
+  it.each(
+    RULES.flatMap((rule) =>
+      Object.entries(rule.options as Record<string, OptionSpec>)
+        .filter(([, spec]) => spec.type === 'number')
+        .map(([key, spec]) => [`${rule.section}.${key}`, rule.section, key, spec as NumberSpec] as const),
+    ),
+  )('%s is validated against its declared range and unit', (path, section, key, spec) => {
+    expect(resolveOptions({ [section]: { [key]: spec.max } })[section]).toMatchObject({ [key]: spec.max });
+    let error: unknown;
+    try {
+      resolveOptions({ [section]: { [key]: spec.max + 1 } });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(HolmesConfigError);
+    expect((error as HolmesConfigError).option).toBe(path);
+    expect((error as Error).message).toContain(`to ${spec.max}`);
+  });
 
   it("the CLI's `ls --help` lists every kind with what its rules dump", () => {
     for (const rule of RULES) {

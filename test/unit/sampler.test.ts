@@ -35,7 +35,12 @@ describe('Sampler', () => {
   it('reads every series once per interval', () => {
     vi.useFakeTimers();
     const { batches, errors, hooks } = recorder();
-    const sampler = new Sampler(sequenceReaders({ cpu: [5, 6, 7], memory: [50, 51, 52], handles: [100, 101, 102], eventLoop: [], heap: [], gc: [] }), 10, 1000, hooks);
+    const sampler = new Sampler(
+      sequenceReaders({ cpu: [5, 6, 7], memory: [50, 51, 52], handles: [100, 101, 102], eventLoop: [], heap: [], gc: [] }),
+      10,
+      1000,
+      hooks,
+    );
     sampler.start();
     expect(sampler.running).toBe(true);
     vi.advanceTimersByTime(999);
@@ -75,12 +80,25 @@ describe('Sampler', () => {
     const boom = new Error('no rss today');
     const { batches, errors, hooks } = recorder();
     const sampler = new Sampler(
-      sequenceReaders({ cpu: [10, 20], memory: [() => { throw boom; }], handles: [3, 4] }),
-      5, 1000, hooks,
+      sequenceReaders({
+        cpu: [10, 20],
+        memory: [
+          () => {
+            throw boom;
+          },
+        ],
+        handles: [3, 4],
+      }),
+      5,
+      1000,
+      hooks,
     );
     sampler.tick();
     sampler.tick();
-    expect(errors).toEqual([{ error: boom, series: 'memory' }, { error: boom, series: 'memory' }]);
+    expect(errors).toEqual([
+      { error: boom, series: 'memory' },
+      { error: boom, series: 'memory' },
+    ]);
     expect(batches).toHaveLength(2);
     expect(batches[1]).toEqual({ cpu: { value: 20, average: 10, warm: false }, handles: { value: 4, average: 3, warm: false } });
     expect('memory' in batches[1]!).toBe(false);
@@ -94,11 +112,7 @@ describe('Sampler', () => {
     sampler.tick();
     sampler.tick();
     expect(errors).toEqual([]);
-    expect(batches.map((b) => b.cpu)).toEqual([
-      { value: 10, average: 0, warm: false },
-      undefined,
-      { value: 30, average: 10, warm: false },
-    ]);
+    expect(batches.map((b) => b.cpu)).toEqual([{ value: 10, average: 0, warm: false }, undefined, { value: 30, average: 10, warm: false }]);
     expect(batches[1]!.memory).toBeDefined();
     expect(sampler.history().cpu).toEqual([10, 30]);
   });
@@ -107,7 +121,9 @@ describe('Sampler', () => {
     const errors: Array<[unknown, string]> = [];
     const boom = new Error('listener broke');
     const sampler = new Sampler(sequenceReaders({}), 5, 1000, {
-      onReadings: () => { throw boom; },
+      onReadings: () => {
+        throw boom;
+      },
       onError: (error, series) => errors.push([error, series]),
     });
     expect(() => sampler.tick()).not.toThrow();
