@@ -76,8 +76,10 @@ export class FlightRecorder {
 
   private async record(): Promise<void> {
     if (!this.timer) return;
+    // the profile starts within the call (both backends), before the task that asked for it goes on
+    const startedAt = Date.now();
     const profiler = await startCpuProfiler(RECORDER_SAMPLING_MICROS, this.logger);
-    this.recordings.push({ profiler, startedAt: Date.now() });
+    this.recordings.push({ profiler, startedAt });
   }
 
   /**

@@ -9,10 +9,15 @@ export class InspectorCpuProfiler implements CpuProfiler {
   async start(samplingIntervalMicros: number): Promise<void> {
     const session = new InspectorSession();
     this.session = session;
+    // posted together, in order, before any await: an in-process session dispatches at once, so the profile starts
+    // now, as the addon's does, not after the task that asked for it (a spike running in that task would be missed)
+    const steps = [
+      session.post('Profiler.enable'),
+      session.post('Profiler.setSamplingInterval', { interval: samplingIntervalMicros }),
+      session.post('Profiler.start'),
+    ];
     try {
-      await session.post('Profiler.enable');
-      await session.post('Profiler.setSamplingInterval', { interval: samplingIntervalMicros });
-      await session.post('Profiler.start');
+      await Promise.all(steps);
     } catch (error) {
       this.close();
       throw error;
