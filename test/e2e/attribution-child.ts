@@ -32,10 +32,12 @@ export type Backend = 'v8-profiler-next' | 'inspector';
  * users run with default flags, and what these tests check is what the JIT does with them).
  * `inspector` makes the addon fail to load, as on a Node it was not built for.
  */
-export function runAttribution(scenario: string, options: object, warmUpMs: number, backend: Backend, timeoutMs = 60_000): Promise<ChildEvent[]> {
+export function runAttribution(
+  scenario: string, options: object, warmUpMs: number, backend: Backend, { nodeArgs = [] as string[], timeoutMs = 60_000 } = {},
+): Promise<ChildEvent[]> {
   const preload = backend === 'inspector' ? ['--require', BREAK_ADDON] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--unhandled-rejections=strict', ...preload, FIXTURE, scenario, JSON.stringify(options), String(warmUpMs)], {
+    const child = spawn(process.execPath, ['--unhandled-rejections=strict', ...nodeArgs, ...preload, FIXTURE, scenario, JSON.stringify(options), String(warmUpMs)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
