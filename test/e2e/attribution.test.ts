@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addonBuilt, busyShare, runAttribution } from './attribution-child.js';
+import { Host } from './host.js';
 import { freshDir } from './run-child.js';
 
 const MAJOR = Number(process.versions.node.split('.')[0]);
@@ -30,4 +31,26 @@ describe('CPU profile attribution with default V8 flags', () => {
       expect(share.share, `Node ${process.version} ${scenario}: ${JSON.stringify(share)}`).toBeGreaterThanOrEqual(0.5);
     });
   }
+});
+
+describe('the eager profiler', () => {
+  it.skipIf(!ADDON)('is created once per process: a stop/start cycle profiles on the same one', async () => {
+    const dumpDir = freshDir();
+    const host = await Host.start({ interval: 50, window: 1, cooldown: 100, dumpDir, cpu: { min: 0, diff: 0, abs: 0, profileDuration: 100 }, memory: false, handles: false });
+    try {
+      await host.send('burn 1000');
+      const first = await host.waitFor((e) => e.event === 'dump' && e.kind === 'cpu');
+      await host.send('stop');
+      await host.send('start');
+      const from = host.events.length;
+      await host.send('burn 1000');
+      const second = await host.waitFor((e) => e.event === 'dump' && e.kind === 'cpu', from);
+      const details = [first, second].map((e) => e.details as { attribution: string; eagerSinceUptimeMs: number });
+      expect(details.map((d) => d.attribution)).toEqual(['eager', 'eager']);
+      expect(details[1]!.eagerSinceUptimeMs).toBe(details[0]!.eagerSinceUptimeMs);
+      expect(details[0]!.eagerSinceUptimeMs).toBeGreaterThan(0);
+    } finally {
+      await host.exit();
+    }
+  });
 });
