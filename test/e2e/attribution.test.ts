@@ -11,6 +11,17 @@ const ADDON = addonBuilt();
  * profile started late, on Node >= 22 (docs/research). holmes-node starts at process start here, so its eager
  * profiler exists before the code gets hot; the CPU rule fires after 2 s of hot work, as in production.
  */
+/** Who calls the hot function in each scenario (V8 names the timer's arrow after the array it sits in). */
+const CALLER: Record<string, string> = { timer: 'callers', http: 'handleInHolmesTest', async: 'workInHolmesTest' };
+
+/**
+ * Node 24's V8 (13.6) does not expand a function Maglev inlined into its caller, in any logging mode: the samples
+ * are split between the two (research: eager named it in 5 of 9 runs; here the HTTP case gave the function 40–63 %
+ * of busy samples over 3 runs, the caller most of the rest). There the test asserts what holds: the function is
+ * named with a large share, and the two together hold most of the samples.
+ */
+const MAGLEV_SPLIT = MAJOR === 24 && ADDON;
+
 describe('CPU profile attribution with default V8 flags', () => {
   for (const scenario of ['timer', 'http', 'async']) {
     it(`a hot function called from ${scenario === 'http' ? 'an HTTP handler under load' : scenario === 'timer' ? 'a timer' : 'an async function'} gets most busy samples of a late profile`, async () => {
@@ -28,7 +39,14 @@ describe('CPU profile attribution with default V8 flags', () => {
       expect(warnings.length).toBe(!ADDON && MAJOR >= 22 ? 1 : 0);
 
       const share = busyShare(dump!.file as string, 'hotInHolmesTest');
-      expect(share.share, `Node ${process.version} ${scenario}: ${JSON.stringify(share)}`).toBeGreaterThanOrEqual(0.5);
+      const message = `Node ${process.version} ${scenario}: ${JSON.stringify(share)}`;
+      if (MAGLEV_SPLIT) {
+        expect(share.share, message).toBeGreaterThanOrEqual(0.25);
+        const caller = busyShare(dump!.file as string, CALLER[scenario]!);
+        expect(share.share + caller.share, message).toBeGreaterThanOrEqual(0.5);
+      } else {
+        expect(share.share, message).toBeGreaterThanOrEqual(0.5);
+      }
     });
   }
 });
