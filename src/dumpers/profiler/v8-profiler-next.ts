@@ -34,13 +34,13 @@ export function loadAddon(): Addon | null {
   try {
     cached = loadBinary(require);
     route = 'binary';
-  } catch {
+  } catch (binaryError) {
     try {
       // another layout than the one we know (a newer node-pre-gyp, a custom build): let the package find it
       cached = require('v8-profiler-next') as Addon;
       route = 'package';
     } catch (error) {
-      loadError = error;
+      loadError = binaryError instanceof NotBuilt ? binaryError : error;
       cached = null;
       return cached;
     }
@@ -58,11 +58,18 @@ export function loadAddon(): Addon | null {
 function loadBinary(require: NodeJS.Require): Addon {
   const root = dirname(require.resolve('v8-profiler-next/package.json'));
   const file = join(root, 'build', 'binding', 'Release', `node-v${process.versions.modules}-${process.platform}-${process.arch}`, 'profiler.node');
-  if (!existsSync(file)) throw new Error(`${file} not found`);
+  if (!existsSync(file)) throw new NotBuilt();
   // through the package name, so a test can make the load fail as an ABI mismatch would
   const binding = require(`v8-profiler-next/${file.slice(root.length + 1)}`) as Binding;
   binding.setup({ debug: false, thread_id: threadId }, () => ({ greater_than_12_15_0: true }));
   return withIdleNotifier(binding.cpu);
+}
+
+/** npm keeps an optional dependency whose compile failed on `npm rebuild`, and drops it silently on install. */
+class NotBuilt extends Error {
+  constructor() {
+    super(`installed but not built for this Node (ABI ${process.versions.modules}): its compile failed, or ran under another Node version`);
+  }
 }
 
 type IdleNotifier = { _startProfilerIdleNotifier?: () => void; _stopProfilerIdleNotifier?: () => void };
