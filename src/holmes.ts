@@ -116,7 +116,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
    * Starts watching. Idempotent; returns the instance. Never throws: a dump directory fault is reported as `error`.
    *
    * Call it at process start-up, before the service's code gets hot: with the CPU or event-loop rule on, this
-   * creates the `v8-profiler-next` addon's profiler in eager logging mode (once per process, about 30 ms of CPU),
+   * creates the `v8-profiler-next` addon's profiler in eager logging mode (once per process, 20–40 ms of CPU),
    * and only code optimized after that is named correctly in later CPU profiles on Node >= 22 (see the README).
    */
   start(): this {
@@ -193,7 +193,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       this.#guard(() => this.#sources[rule.name].apply?.({ on: started, config: config[rule.name] as never, limits: this.#limits, interval: config.interval }));
     }
     const { cpu, eventLoop } = config;
-    // The profiler addon's eager profiler, now and synchronously (30 ms of CPU, once per process): it must exist
+    // The profiler addon's eager profiler, now and synchronously (20–40 ms of CPU, once per process): it must exist
     // before the service's code gets hot to name hot functions in later profiles on Node >= 22.
     if (started && (cpu.enabled || eventLoop.enabled)) this.#guard(() => prepareCpuProfiler(this.#logger));
     const recorderOn = started && cpu.flightRecorder && (cpu.enabled || eventLoop.enabled);
