@@ -20,11 +20,7 @@ interface Binding {
   cpu: Addon;
 }
 
-/** How the addon was loaded: straight from its `.node` file (30 ms) or through its package (node-pre-gyp, ~200 ms). */
-export type AddonRoute = 'binary' | 'package';
-
 let cached: Addon | null | undefined;
-let route: AddonRoute | undefined;
 let loadError: unknown;
 
 /** Loads the optional native addon once; null when it is not installed or does not load on this Node. */
@@ -33,12 +29,10 @@ export function loadAddon(): Addon | null {
   const require = createRequire(import.meta.url);
   try {
     cached = loadBinary(require);
-    route = 'binary';
   } catch (binaryError) {
     try {
       // another layout than the one we know (a newer node-pre-gyp, a custom build): let the package find it
       cached = require('v8-profiler-next') as Addon;
-      route = 'package';
     } catch (error) {
       loadError = binaryError instanceof NotBuilt ? binaryError : error;
       cached = null;
@@ -100,11 +94,6 @@ function withIdleNotifier(cpu: Addon): Addon {
 /** Why the addon did not load, for the log. */
 export function addonLoadError(): unknown {
   return loadError;
-}
-
-/** How the addon was loaded; undefined before it was or when it is missing. */
-export function addonRoute(): AddonRoute | undefined {
-  return route;
 }
 
 /** Largest cleanup limit: the addon then never disposes its profiler, so the eager one lives as long as the process. */
