@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { applyUpdate, checkRuleName, resolveOptions, type HolmesOptions, type HolmesUpdate, type ResolvedConfig } from './config/options.js';
 import { FlightRecorder } from './dumpers/flight-recorder.js';
-import { loadAddon } from './dumpers/profiler/v8-profiler-next.js';
+import { prepareCpuProfiler } from './dumpers/profiler/index.js';
 import { HolmesReadingError, HolmesRecorderError, HolmesRuntimeError, HolmesWatchdogError, type HolmesError } from './errors.js';
 import type { HolmesEvents } from './events.js';
 import { safeLogger, silentLogger, type Logger } from './logger.js';
@@ -116,7 +116,13 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     return this.#limits;
   }
 
-  /** Starts watching. Idempotent; returns the instance. Never throws: a dump directory fault is reported as `error`. */
+  /**
+   * Starts watching. Idempotent; returns the instance. Never throws: a dump directory fault is reported as `error`.
+   *
+   * Call it at process start-up, before the service's code gets hot: with the CPU or event-loop rule on, this
+   * creates the `v8-profiler-next` addon's profiler in eager logging mode (once per process, 20–40 ms of CPU),
+   * and only code optimized after that is named correctly in later CPU profiles on Node >= 22 (see the README).
+   */
   start(): this {
     if (this.#started) return this;
     this.#started = true;
@@ -125,8 +131,6 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#syncRuntime();
     this.#sampler.start();
     this.#pipeline.open();
-    // load the profiler addon now (about 140 ms the first time), not in the middle of the first incident
-    if (this.#config.cpu.enabled || this.#config.eventLoop.enabled) setImmediate(loadAddon).unref();
     this.#logger.info(`watching every ${this.#config.interval} ms, dumps to ${this.#dir.path}`);
     return this;
   }
@@ -193,6 +197,9 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       this.#guard(() => this.#sources[rule.name].apply?.({ on: started, config: config[rule.name] as never, limits: this.#limits, interval: config.interval }));
     }
     const { cpu, eventLoop } = config;
+    // The profiler addon's eager profiler, now and synchronously (20–40 ms of CPU, once per process): it must exist
+    // before the service's code gets hot to name hot functions in later profiles on Node >= 22.
+    if (started && (cpu.enabled || eventLoop.enabled)) this.#guard(() => prepareCpuProfiler(this.#logger));
     const recorderOn = started && cpu.flightRecorder && (cpu.enabled || eventLoop.enabled);
     this.#guard(() => {
       if (recorderOn && !this.#recorder.active) this.#recorder.start();

@@ -1,6 +1,7 @@
 import type { Milliseconds } from '../config/spec.js';
 import type { DumpContext, DumpOutput } from '../rules/define.js';
 import { captureCpuProfile } from './cpu-profile.js';
+import { eagerProfilerSince } from './profiler/v8-profiler-next.js';
 import { writeProfile } from './write-profile.js';
 
 /**
@@ -12,8 +13,9 @@ export async function dumpCpuProfile(context: DumpContext, profileDuration: Mill
   const captured = recorder?.active
     ? await recorder.capture(profileDuration, signal)
     : { ...(await captureCpuProfile(profileDuration, signal, logger)), beforeTriggerMs: 0 };
-  const { profile, backend, beforeTriggerMs } = captured;
+  const { profile, backend, attribution, beforeTriggerMs } = captured;
   const output = await writeProfile(context, 'cpu', profile);
+  const since = eagerProfilerSince();
   return {
     ...output,
     details: {
@@ -23,6 +25,9 @@ export async function dumpCpuProfile(context: DumpContext, profileDuration: Mill
       profileDuration,
       flightRecorder: recorder?.active === true,
       beforeTriggerMs,
+      // names in the profile are right for code optimized after this process uptime (see Attribution)
+      attribution,
+      ...(attribution === 'eager' && since !== undefined ? { eagerSinceUptimeMs: Math.round(since) } : {}),
     },
   };
 }

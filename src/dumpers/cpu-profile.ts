@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { startCpuProfiler, type CpuProfile } from './profiler/index.js';
+import { attributionOf, startCpuProfiler, type Attribution, type CpuProfile } from './profiler/index.js';
 
 /** Sampling interval of triggered profiles: 1 ms, fine enough for a few seconds of capture. */
 export const PROFILE_SAMPLING_MICROS = 1000;
@@ -30,15 +30,21 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Profiles the CPU for the next `durationMs`. Returns the DevTools profile and which backend took it.
+ * Profiles the CPU for the next `durationMs`. Returns the DevTools profile, which backend took it and how far its
+ * function names can be trusted.
  * When `signal` aborts, the profiler is stopped and {@link CaptureAbandoned} is thrown.
  */
-export async function captureCpuProfile(durationMs: number, signal: AbortSignal, logger: Logger): Promise<{ profile: CpuProfile; backend: string }> {
+export async function captureCpuProfile(
+  durationMs: number,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<{ profile: CpuProfile; backend: string; attribution: Attribution }> {
   const profiler = await startCpuProfiler(PROFILE_SAMPLING_MICROS, logger);
+  const attribution = attributionOf(profiler, logger);
   await sleep(durationMs, signal);
   if (signal.aborted) {
     await profiler.discard();
     throw new CaptureAbandoned();
   }
-  return { profile: await profiler.stop(), backend: profiler.backend };
+  return { profile: await profiler.stop(), backend: profiler.backend, attribution };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { CaptureAbandoned, sleep } from './cpu-profile.js';
-import { startCpuProfiler, type CpuProfile, type CpuProfiler } from './profiler/index.js';
+import { attributionOf, startCpuProfiler, type Attribution, type CpuProfile, type CpuProfiler } from './profiler/index.js';
 
 /** Sampling interval of the always-on profiler: 10 ms, where a running profiler costs within the noise (FACTS). */
 export const RECORDER_SAMPLING_MICROS = 10_000;
@@ -55,18 +55,19 @@ export class FlightRecorder {
    * Takes the oldest running recording out of the rotation, lets it run `durationMs` more and returns it:
    * a profile of the last 5–10 s plus the next `durationMs`. A new recording replaces it at once.
    */
-  async capture(durationMs: number, signal: AbortSignal): Promise<{ profile: CpuProfile; backend: string; beforeTriggerMs: number }> {
+  async capture(durationMs: number, signal: AbortSignal): Promise<{ profile: CpuProfile; backend: string; attribution: Attribution; beforeTriggerMs: number }> {
     await this.rotating;
     const recording = this.recordings.shift();
     if (!recording) throw new Error('the flight recorder has no recording running');
     const beforeTriggerMs = Date.now() - recording.startedAt;
+    const attribution = attributionOf(recording.profiler, this.logger);
     this.enqueue(() => this.record());
     await sleep(durationMs, signal);
     if (signal.aborted) {
       await recording.profiler.discard();
       throw new CaptureAbandoned();
     }
-    return { profile: await recording.profiler.stop(), backend: recording.profiler.backend, beforeTriggerMs };
+    return { profile: await recording.profiler.stop(), backend: recording.profiler.backend, attribution, beforeTriggerMs };
   }
 
   /** Rotation steps run one after another, never interleaved with each other. */

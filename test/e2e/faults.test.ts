@@ -153,6 +153,24 @@ describe('profiler faults', () => {
     await expectClean(host);
   });
 
+  it('a missing addon is logged once, when holmes starts, not at every profile', async () => {
+    const dumpDir = freshDir();
+    const breakAddon = new URL('../fixtures/break-addon.cjs', import.meta.url).pathname;
+    const host = await Host.start(
+      { interval: 50, window: 1, cooldown: 100, dumpDir, cpu: { ...everyTick, profileDuration: 100 }, memory: false, handles: false },
+      { nodeArgs: ['--require', breakAddon] },
+    );
+    const missing = (e: { event: string; m?: unknown }) => e.event === 'log' && String(e.m).includes('v8-profiler-next is not available');
+    expect(host.events.filter(missing)).toHaveLength(1); // logged by start(), before the service is ready
+    expect(String(host.events.find(missing)!.m)).toContain('simulated: v8-profiler-next was compiled against');
+    await host.send('burn 3000');
+    await host.waitFor((e) => e.event === 'dump' && e.kind === 'cpu');
+    const first = host.events.findIndex((e) => e.event === 'dump');
+    await host.waitFor((e) => e.event === 'dump' && e.kind === 'cpu', first + 1);
+    expect(host.events.filter(missing)).toHaveLength(1);
+    await expectClean(host);
+  });
+
   it('when the service is already profiling itself, holmes still profiles and the service still gets its own profile', async () => {
     const dumpDir = freshDir();
     const host = await Host.start({

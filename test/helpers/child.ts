@@ -129,6 +129,8 @@ export interface StartOptions {
   /** 'pipe' to drive the child over stdin (`write`). */
   stdin?: 'pipe' | 'ignore';
   cwd?: string;
+  /** Node flags before `nodeArgs`; default {@link CHILD_FLAGS}. */
+  flags?: readonly string[];
 }
 
 /**
@@ -265,9 +267,13 @@ export class Child {
   }
 }
 
-/** Starts `node CHILD_FLAGS ...nodeArgs script ...args`; the child is killed at teardown if still running. */
-export function startChild(script: string, args: string[] = [], { nodeArgs = [], env = {}, stdin = 'ignore', cwd }: StartOptions = {}): Child {
-  const child = spawn(process.execPath, [...CHILD_FLAGS, ...nodeArgs, script, ...args], {
+/** Starts `node flags ...nodeArgs script ...args` (flags: CHILD_FLAGS); the child is killed at teardown if still running. */
+export function startChild(
+  script: string,
+  args: string[] = [],
+  { nodeArgs = [], env = {}, stdin = 'ignore', cwd, flags = CHILD_FLAGS }: StartOptions = {},
+): Child {
+  const child = spawn(process.execPath, [...flags, ...nodeArgs, script, ...args], {
     env: { ...process.env, ...env },
     stdio: [stdin, 'pipe', 'pipe'],
     cwd,

@@ -1,9 +1,61 @@
 import type { Logger } from '../../logger.js';
 import { InspectorCpuProfiler } from './inspector.js';
-import type { CpuProfiler } from './types.js';
-import { NativeCpuProfiler, addonLoadError, loadAddon } from './v8-profiler-next.js';
+import type { Attribution, CpuProfiler } from './types.js';
+import { NativeCpuProfiler, addonLoadError, eagerProfilerError, ensureEagerProfiler, loadAddon } from './v8-profiler-next.js';
 
-export type { CpuProfile, CpuProfiler } from './types.js';
+export type { Attribution, CpuProfile, CpuProfiler } from './types.js';
+
+/** From Node 22 on, a lazily-logging profiler started late misnames hot functions (docs/research, FACTS). */
+const LATE_MISNAMES = Number(process.versions.node.split('.')[0]) >= 22;
+
+const FIX =
+  'install v8-profiler-next (optional dependency; it compiles on install, so it needs a C++ toolchain and ' +
+  'Node headers)' +
+  (Number(process.versions.node.split('.')[0]) >= 26 ? ', patched: version 1.10 does not compile on Node 26 (see the README)' : '') +
+  ' and start holmes-node at process start';
+
+// Module-level: once per process, whatever the number of Holmes instances and start/stop cycles.
+let reportedMissing = false;
+let warnedLate = false;
+
+/**
+ * Called when holmes-node starts with a CPU-profiling rule on: loads the addon and creates its eager profiler now,
+ * before the service's code gets hot (20–40 ms of CPU, once), and says once why profiles will be taken another way.
+ */
+export function prepareCpuProfiler(logger: Logger): void {
+  if (ensureEagerProfiler()) return;
+  if (!loadAddon()) reportMissing(logger);
+  else if (!warnedLate) {
+    warnedLate = true;
+    const message = `v8-profiler-next loaded but its eager profiler could not be created (${firstLine(eagerProfilerError())})`;
+    if (LATE_MISNAMES) logger.warn(`${message}: ${LATE_CAUSE}`);
+    else logger.info(message);
+  }
+}
+
+const LATE_CAUSE = `on Node ${process.versions.node} a CPU profile started late may charge a hot function that runs inlined or on-stack-replaced code to its caller`;
+
+function reportMissing(logger: Logger): void {
+  if (reportedMissing) return;
+  reportedMissing = true;
+  const message = `v8-profiler-next is not available (${firstLine(addonLoadError())}); using node:inspector`;
+  if (!LATE_MISNAMES) {
+    logger.info(message);
+    return;
+  }
+  warnedLate = true;
+  logger.warn(`${message}: ${LATE_CAUSE}; to fix it, ${FIX}`);
+}
+
+/** How a profile from `profiler` names its functions (see {@link Attribution}); warns once when that may mislead. */
+export function attributionOf(profiler: CpuProfiler, logger: Logger): Attribution {
+  if (profiler.eager) return 'eager';
+  if (LATE_MISNAMES && !warnedLate) {
+    warnedLate = true;
+    logger.warn(`CPU profile taken by ${profiler.backend} without an eager profiler: ${LATE_CAUSE}; to fix it, ${FIX}`);
+  }
+  return 'late';
+}
 
 /**
  * Starts a CPU profiler: the `v8-profiler-next` addon when it loads, else Node's built-in inspector.
@@ -13,7 +65,7 @@ export async function startCpuProfiler(samplingIntervalMicros: number, logger: L
   const addon = loadAddon();
   const candidates: CpuProfiler[] = [];
   if (addon) candidates.push(new NativeCpuProfiler(addon));
-  else logger.info(`v8-profiler-next is not available (${firstLine(addonLoadError())}); using node:inspector`);
+  else reportMissing(logger);
   candidates.push(new InspectorCpuProfiler());
   let lastError: unknown;
   for (const profiler of candidates) {

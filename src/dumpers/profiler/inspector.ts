@@ -4,6 +4,8 @@ import { toDevtoolsProfile, type CpuProfile, type CpuProfiler } from './types.js
 /** CPU profiler through Node's built-in `inspector` (no native addon): the fallback, and the default when the addon is missing. */
 export class InspectorCpuProfiler implements CpuProfiler {
   readonly backend = 'inspector' as const;
+  /** Each inspector session creates its own lazily-logging V8 profiler. */
+  readonly eager = false;
   private session: InspectorSession | undefined;
 
   async start(samplingIntervalMicros: number): Promise<void> {
