@@ -99,13 +99,12 @@ export async function waitUntil<T>(
 // children
 
 /**
- * Flags of every fixture child. `--unhandled-rejections=strict`: a library promise rejected unhandled kills the
- * child, so tests see it. `--no-use-osr --no-turbo-inlining`: the tests look for small named functions in profiles,
- * and on a loaded machine V8 (Node 20) attributes the samples of a function running on-stack-replaced code, or
- * inlined, to its caller (measured here: 0 of 256 samples named the burning function under CPU contention, 272 of
- * 291 without OSR). A real effect of the JIT on every profiler, but not what these tests are about.
+ * Flags of every fixture child: `--unhandled-rejections=strict`, so a library promise rejected unhandled kills the
+ * child and tests see it. No V8 flag that changes what a profile shows: users run with default flags, and holmes-node's
+ * eager profiler (see the README's attribution section) is what makes late profiles name inlined and on-stack-replaced
+ * functions.
  */
-export const CHILD_FLAGS = ['--unhandled-rejections=strict', '--no-use-osr', '--no-turbo-inlining'];
+export const CHILD_FLAGS = ['--unhandled-rejections=strict'];
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 /** A file of test/fixtures. */
