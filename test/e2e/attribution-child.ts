@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startChild, type ChildEvent } from '../helpers/child.js';
 
@@ -14,15 +12,7 @@ export function positionOf(text: string): { line: number; column: number } {
   return { line, column: SOURCE[line]!.indexOf(text) };
 }
 
-/** Whether the optional addon is built for the Node running the tests (it is not on Node 26: see the README). */
-export function addonBuilt(): boolean {
-  try {
-    const root = dirname(createRequire(import.meta.url).resolve('v8-profiler-next/package.json'));
-    return existsSync(join(root, 'build', 'binding', 'Release', `node-v${process.versions.modules}-${process.platform}-${process.arch}`, 'profiler.node'));
-  } catch {
-    return false;
-  }
-}
+export { addonBuilt } from '../helpers/requirements.js';
 
 export type Backend = 'v8-profiler-next' | 'inspector';
 

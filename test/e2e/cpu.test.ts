@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { go, goPprofTop } from '../helpers/go-pprof.js';
 import { freshDir, listDir, runScenario, tempDir, type ChildEvent } from '../helpers/child.js';
-import { requires } from '../helpers/requirements.js';
+import { namingProfiler, requires } from '../helpers/requirements.js';
 
 /**
  * One run with profileFormat 'both', shared by the test of its files (runs anywhere) and the test that reads its
@@ -29,7 +29,8 @@ function profiledBoth() {
 }
 
 describe('cpu rule, end to end', () => {
-  it('a function that burns CPU yields a .cpuprofile naming it, with samples, and a meta file', async () => {
+  it('a function that burns CPU yields a .cpuprofile naming it, with samples, and a meta file', async (ctx) => {
+    requires(ctx, namingProfiler);
     const dumpDir = freshDir();
     const result = await runScenario('cpu', {
       dumpDir,
@@ -86,7 +87,7 @@ describe('cpu rule, end to end', () => {
   });
 
   it("the pprof of profileFormat 'both' is read by go tool pprof, naming the burning function", { timeout: 180_000 }, async (ctx) => {
-    requires(ctx, go);
+    requires(ctx, go, namingProfiler);
     const { dumpDir, base, code, stderr } = await profiledBoth();
     expect(code, stderr).toBe(0);
     const top = goPprofTop(`${dumpDir}/${base}.pb.gz`);

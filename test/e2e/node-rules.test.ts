@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freshDir, runScenario } from '../helpers/child.js';
+import { namingProfiler, requires } from '../helpers/requirements.js';
 
 function functionNames(node: { callFrame: { functionName: string }; children?: unknown[] }, into: string[] = []): string[] {
   into.push(node.callFrame.functionName);
@@ -10,7 +11,8 @@ function functionNames(node: { callFrame: { functionName: string }; children?: u
 }
 
 describe('Node rules, end to end', () => {
-  it('eventLoop: a loop slowed by a named function yields a CPU profile naming it', async () => {
+  it('eventLoop: a loop slowed by a named function yields a CPU profile naming it', async (ctx) => {
+    requires(ctx, namingProfiler);
     const dumpDir = freshDir();
     const result = await runScenario('slowLoop', {
       dumpDir,

@@ -8,9 +8,10 @@
  * reason instead: on CI every test must really run.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { TestContext } from 'vitest';
 
 export const REQUIRE_ALL = process.env.HOLMES_TEST_REQUIRE_ALL === '1';
@@ -123,4 +124,25 @@ export const go = requirement(
   'go',
   () => spawnSync('go', ['version'], { stdio: 'ignore', timeout: 60_000 }).status === 0,
   'the Go toolchain, to read the pprof output with `go tool pprof`: install it with `apt-get update && apt-get install -y golang-go`',
+);
+
+/** The optional v8-profiler-next addon, built for the Node running the tests (it is not, unpatched, on Node 26). */
+export function addonBuilt(): boolean {
+  try {
+    const root = dirname(createRequire(import.meta.url).resolve('v8-profiler-next/package.json'));
+    return existsSync(join(root, 'build', 'binding', 'Release', `node-v${process.versions.modules}-${process.platform}-${process.arch}`, 'profiler.node'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A profiler that names a hot function in a profile started late: holmes-node's eager profiler (the addon), or any
+ * profiler on Node 20. Without it, Node 22 and later charge an inlined or on-stack-replaced function to its caller
+ * (the README's attribution section; the dump says `attribution: 'late'`).
+ */
+export const namingProfiler = requirement(
+  'eager profiler',
+  () => Number(process.versions.node.split('.')[0]) < 22 || addonBuilt(),
+  `v8-profiler-next built for Node ${process.versions.node} (on Node 26 after the README's four-line patch): without it a late profile on Node >= 22 charges the burning function to its caller`,
 );
