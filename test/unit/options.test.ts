@@ -466,3 +466,67 @@ describe('generated malformed configs', () => {
     expect(outcomes.ok).toBeGreaterThan(0);
   });
 });
+
+describe('options are read once, as given', () => {
+  it('a getter is read once: it cannot pass the check and then return something else', () => {
+    let reads = 0;
+    const options = {
+      get profileFormat() {
+        reads++;
+        return reads === 1 ? 'pprof' : Number.NaN;
+      },
+    };
+    const config = resolveOptions(options);
+    expect(reads).toBe(1);
+    expect(config.profileFormat).toBe('pprof');
+  });
+
+  it('a getter or Proxy that throws becomes a HolmesConfigError naming the option', () => {
+    const getter = configError(() =>
+      resolveOptions({
+        get interval() {
+          throw new Error('boom');
+        },
+      }),
+    );
+    expect(getter.option).toBe('interval');
+    expect(getter.message).toMatch(/could not be read: Error: boom/);
+    const proxy = configError(() =>
+      resolveOptions(
+        new Proxy(
+          {},
+          {
+            ownKeys() {
+              throw new Error('trap');
+            },
+          },
+        ),
+      ),
+    );
+    expect(proxy.option).toBe('options');
+    const nested = configError(() =>
+      resolveOptions({
+        cpu: new Proxy(
+          { abs: 80 },
+          {
+            get: () => {
+              throw new Error('trap');
+            },
+          },
+        ),
+      }),
+    );
+    expect(nested.option).toBe('cpu.abs');
+  });
+
+  it('a polluted Object.prototype does not redirect dumps', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.dumpDir = '/tmp/attacker';
+    try {
+      expect(resolveOptions({}).dumpDir).toBe(defaultDumpDir());
+      expect(resolveOptions({ interval: 1000 }).dumpDir).toBe(defaultDumpDir());
+    } finally {
+      delete proto.dumpDir;
+    }
+  });
+});
