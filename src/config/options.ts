@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HolmesConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { LimitsOptions } from '../sources/limits.js';
 import { RULE_COOLDOWN, RULE_NAMES, THRESHOLD_KEYS, sectionSpecs, type RuleConfigs, type RuleName } from '../rules/registry.js';
 import {
   PROFILE_FORMATS,
@@ -15,14 +16,6 @@ import {
   type Percent,
   type ProfileFormat,
 } from './spec.js';
-
-/** Overrides of the limits holmes-node detects from the cgroup and the machine. */
-export interface LimitsOptions {
-  /** CPU the process may use, in cores. Default: the cgroup quota, else unlimited. */
-  cpuCores?: number;
-  /** Memory limit in bytes. Default: the cgroup limit, else total memory. */
-  memoryBytes?: number;
-}
 
 /** The options that are not a rule's. */
 export interface GlobalOptions {
@@ -207,3 +200,5 @@ export function checkRuleName(name: unknown): RuleName {
 }
 
 export { RULE_NAMES, type RuleName };
+
+export type { LimitsOptions };

@@ -17,11 +17,6 @@ export class DumpBudget {
   private lastEnd = Number.NEGATIVE_INFINITY;
   private readonly starts: number[] = [];
 
-  /** Whether a main-thread dump is running. */
-  get busy(): boolean {
-    return this.running;
-  }
-
   /** Dumps started in the hour before `now`. */
   startsInLastHour(now: number): number {
     while (this.starts.length > 0 && this.starts[0]! <= now - HOUR) this.starts.shift();

@@ -1,6 +1,13 @@
 import { totalmem } from 'node:os';
-import type { LimitsOptions } from '../config/options.js';
 import { readCgroupLimits, type CgroupLimits } from './cgroup.js';
+
+/** Overrides of the limits holmes-node detects from the cgroup and the machine. */
+export interface LimitsOptions {
+  /** CPU the process may use, in cores. Default: the cgroup quota, else unlimited. */
+  cpuCores?: number;
+  /** Memory limit in bytes. Default: the cgroup limit, else total memory. */
+  memoryBytes?: number;
+}
 
 /** The limits readings are measured against, and where each came from. */
 export interface Limits {

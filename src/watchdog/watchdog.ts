@@ -23,6 +23,14 @@ export interface BlockConfig {
   cooldown?: number;
 }
 
+/** What a running worker was started with: a change to any of them restarts it. */
+interface WorkerSettings {
+  blockMs: number;
+  cooldownMs: number;
+  maxDumps: number;
+  maxDumpBytes: number;
+}
+
 /** Where tsup puts the worker: beside the main bundle (dist/index.js and dist/index.cjs alike). */
 const WORKER_URL = new URL('./watchdog-worker.js', import.meta.url);
 
@@ -41,7 +49,7 @@ const STOP_GRACE_MS = 2000;
 export class BlockWatchdog implements Watch<BlockConfig> {
   readonly #env: WatchEnv;
   /** The block and cooldown it runs with, while it runs (even when the worker has died: that is reported once, and the worker is not restarted until the settings change or holmes-node restarts). */
-  #running: { blockMs: number; cooldownMs: number; maxDumps: number; maxDumpBytes: number } | undefined;
+  #running: WorkerSettings | undefined;
   #worker: Worker | undefined;
   #timer: NodeJS.Timeout | undefined;
   #heartbeat: { shared: Int32Array; beat: () => void } | undefined;
@@ -57,11 +65,6 @@ export class BlockWatchdog implements Watch<BlockConfig> {
   /** Whether it runs (the worker may have died since; see {@link BlockConfig}). */
   get active(): boolean {
     return this.#running !== undefined;
-  }
-
-  /** The settings it runs with. */
-  get running(): { blockMs: number; cooldownMs: number; maxDumps: number; maxDumpBytes: number } | undefined {
-    return this.#running;
   }
 
   /** Starts, restarts (new block or cooldown) or stops the worker to match the settings. Never throws. */
@@ -92,7 +95,7 @@ export class BlockWatchdog implements Watch<BlockConfig> {
     return this.#heartbeat ? Math.max(0, Atomics.load(this.#heartbeat.shared, WRITTEN) - this.#acknowledged) : 0;
   }
 
-  #spawn({ blockMs, cooldownMs, maxDumps, maxDumpBytes }: NonNullable<BlockWatchdog['running']>): void {
+  #spawn({ blockMs, cooldownMs, maxDumps, maxDumpBytes }: WorkerSettings): void {
     const { dumpDir } = this.#env;
     const path = fileURLToPath(WORKER_URL);
     if (!existsSync(path)) {
@@ -190,7 +193,8 @@ export class BlockWatchdog implements Watch<BlockConfig> {
 
   /** Reports a fault once and leaves the worker off until the settings change: a dying worker is not restarted in a loop. */
   #fail(error: unknown): void {
-    this.#release();
+    // a worker that failed has nothing worth finishing: no grace period, no timer holding the host
+    this.#release(false);
     const fault = error instanceof Error ? error : new Error(String(error));
     try {
       this.#env.hooks.error(`block watchdog stopped: ${fault.message}`, fault);
@@ -199,7 +203,7 @@ export class BlockWatchdog implements Watch<BlockConfig> {
     }
   }
 
-  #release(): void {
+  #release(graceful = true): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#heartbeat = undefined;
@@ -207,6 +211,10 @@ export class BlockWatchdog implements Watch<BlockConfig> {
     this.#worker = undefined;
     if (!worker) return;
     // its listeners stay, but ignore it from now on (an 'error' without a listener would throw into the host)
+    if (!graceful) {
+      worker.terminate().catch(() => undefined);
+      return;
+    }
     const ended = new Promise<void>((resolve) => {
       // a capture being written is let finish, within a bound; a worker that does not end is terminated. The bound
       // is the one timer left ref'd: a `stop()` being awaited must be able to end (the worker itself is unref'd)

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'vitest';
+import { binaryPath } from '../../src/dumpers/profiler/v8-profiler-next.js';
 
 export const REQUIRE_ALL = process.env.HOLMES_TEST_REQUIRE_ALL === '1';
 
@@ -130,7 +131,7 @@ export const go = requirement(
 export function addonBuilt(): boolean {
   try {
     const root = dirname(createRequire(import.meta.url).resolve('v8-profiler-next/package.json'));
-    return existsSync(join(root, 'build', 'binding', 'Release', `node-v${process.versions.modules}-${process.platform}-${process.arch}`, 'profiler.node'));
+    return existsSync(join(root, binaryPath()));
   } catch {
     return false;
   }

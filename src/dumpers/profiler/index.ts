@@ -5,13 +5,14 @@ import { NativeCpuProfiler, addonLoadError, eagerProfilerError, ensureEagerProfi
 
 export type { Attribution, CpuProfile, CpuProfiler } from './types.js';
 
+const MAJOR = Number(process.versions.node.split('.')[0]);
 /** From Node 22 on, a lazily-logging profiler started late misnames hot functions (docs/research, FACTS). */
-const LATE_MISNAMES = Number(process.versions.node.split('.')[0]) >= 22;
+const LATE_MISNAMES = MAJOR >= 22;
 
 const FIX =
   'install v8-profiler-next (optional dependency; it compiles on install, so it needs a C++ toolchain and ' +
   'Node headers)' +
-  (Number(process.versions.node.split('.')[0]) >= 26 ? ', patched: version 1.10 does not compile on Node 26 (see the README)' : '') +
+  (MAJOR >= 26 ? ', patched: version 1.10 does not compile on Node 26 (see the README)' : '') +
   ' and start holmes-node at process start';
 
 // Module-level: once per process, whatever the number of Holmes instances and start/stop cycles.

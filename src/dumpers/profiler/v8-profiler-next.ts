@@ -51,12 +51,17 @@ export function loadAddon(): Addon | null {
  */
 function loadBinary(require: NodeJS.Require): Addon {
   const root = dirname(require.resolve('v8-profiler-next/package.json'));
-  const file = join(root, 'build', 'binding', 'Release', `node-v${process.versions.modules}-${process.platform}-${process.arch}`, 'profiler.node');
+  const file = join(root, binaryPath());
   if (!existsSync(file)) throw new NotBuilt();
   // through the package name, so a test can make the load fail as an ABI mismatch would
   const binding = require(`v8-profiler-next/${file.slice(root.length + 1)}`) as Binding;
   binding.setup({ debug: false, thread_id: threadId }, () => ({ greater_than_12_15_0: true }));
   return withIdleNotifier(binding.cpu);
+}
+
+/** Where node-pre-gyp puts the addon built for this Node, inside the package. */
+export function binaryPath(): string {
+  return join('build', 'binding', 'Release', `node-v${process.versions.modules}-${process.platform}-${process.arch}`, 'profiler.node');
 }
 
 /** npm keeps an optional dependency whose compile failed on `npm rebuild`, and drops it silently on install. */
