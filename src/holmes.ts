@@ -49,7 +49,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     super();
     this.#config = resolveOptions(options);
     this.#logger = safeLogger(this.#config.logger ?? silentLogger);
-    this.#dir = new DumpDir(this.#config.dumpDir);
+    this.#dir = new DumpDir(this.#config.dumpDir, (message) => this.#logger.warn(message));
     this.#sources = Object.fromEntries(SAMPLED_RULES.map((rule) => [rule.name, rule.source()])) as Record<RuleName, Source<never>>;
     this.#recorder = new FlightRecorder(this.#logger, (error) => this.#report(new HolmesRecorderError(error)));
     this.#pipeline = new DumpPipeline({

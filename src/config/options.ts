@@ -88,9 +88,13 @@ export const DEFAULTS: Readonly<Defaults> = deepFreeze({
   ...Object.fromEntries(RULE_NAMES.map((name) => [name, sectionDefaults(name)])),
 } as Defaults);
 
-/** Default dump directory (a function: the temp dir is read when needed, not at import). */
+/**
+ * Default dump directory, `<tmpdir>/holmes-node-<uid>`: one per user, so another user's (or a planted) directory is
+ * never the default of this one; a planted one fails the ownership check and is refused. A function: the temp dir
+ * is read when needed, not at import.
+ */
 export function defaultDumpDir(): string {
-  return join(tmpdir(), 'holmes-node');
+  return join(tmpdir(), `holmes-node-${process.geteuid?.() ?? 'user'}`);
 }
 
 const UPDATE_KEYS = ['interval', 'cooldown', 'limits', ...RULE_NAMES, 'profileFormat', 'maxDumps', 'maxDumpBytes', 'maxDumpsPerHour', 'cpuMax'] as const;

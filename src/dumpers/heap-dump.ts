@@ -22,6 +22,6 @@ export async function dumpHeap(context: DumpContext, options: { maxSnapshotHeap:
     return { ...output, details: { ...output.details, fallback: 'sampling heap profile', snapshotSkipped: veto, estimate } };
   }
   const started = performance.now();
-  const file = await dir.writeWith(`${baseName}.heapsnapshot`, (path) => context.stall(() => writeHeapSnapshotTo(path)));
+  const file = await dir.writeWith(`${baseName}.heapsnapshot`, (handle) => context.stall(() => writeHeapSnapshotTo(handle)));
   return { file, details: { writer: 'v8.writeHeapSnapshot', stallMs: Math.round(performance.now() - started), estimate } };
 }

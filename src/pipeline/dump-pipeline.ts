@@ -9,7 +9,7 @@ import type { DumpContext, Source } from '../rules/define.js';
 import { RULE_NAMES, UNITS, ruleOf, type RuleName } from '../rules/registry.js';
 import { decide, type ThresholdTrigger, type Thresholds } from '../rules/rule.js';
 import type { Reading } from '../sampler/sampler.js';
-import { type DumpDir, dumpBaseName } from '../sinks/dump-dir.js';
+import { type DumpDir, UnsafeDumpDir, dumpBaseName } from '../sinks/dump-dir.js';
 import { buildMeta, writeMeta, type ThresholdReason, type WrittenDump } from '../sinks/meta.js';
 import { enforceRetention, type RetentionLimits } from '../sinks/retention.js';
 import type { Limits } from '../sources/limits.js';
@@ -201,7 +201,9 @@ export class DumpPipeline {
         env.logger.info(`${rule} capture abandoned by stop(); nothing written`);
         return;
       }
-      env.error(new HolmesDumpError(rule, error instanceof Error ? error.message : String(error), error));
+      // a directory that fails the policy is its own fault, reported as such, not as this dump's
+      if (error instanceof UnsafeDumpDir) env.error(new HolmesDumpDirError(env.dir.path, error));
+      else env.error(new HolmesDumpError(rule, error instanceof Error ? error.message : String(error), error));
     } finally {
       this.#budget.end();
       state.running = false;

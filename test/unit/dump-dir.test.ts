@@ -9,10 +9,14 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  renameSync,
   symlinkSync,
+  unlinkSync,
   utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,7 +27,8 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 import { randomBytes } from 'node:crypto';
-import { DumpDir, TEMP_PREFIX, dumpBaseName, timestamp } from '../../src/sinks/dump-dir.js';
+import { writeHeapSnapshotTo } from '../../src/dumpers/heap-snapshot.js';
+import { DumpDir, TEMP_PREFIX, UnsafeDumpDir, dumpBaseName, timestamp } from '../../src/sinks/dump-dir.js';
 import { hostFacts } from '../../src/sinks/meta.js';
 
 const DEAD_PID = 2147483646;
@@ -48,12 +53,16 @@ describe('DumpDir.prepare', () => {
     expect(mode(path) & 0o777).toBe(0o700);
   });
 
-  it('tightens an existing 0755 directory owned by us to 0700', async () => {
+  it('accepts an existing 0755 directory owned by us without changing it, and warns once that names are visible', async () => {
     const path = join(root, 'dumps');
     mkdirSync(path);
     chmodSync(path, 0o755);
-    await new DumpDir(path).prepare();
-    expect(mode(path) & 0o777).toBe(0o700);
+    const warnings: string[] = [];
+    const dir = new DumpDir(path, (m) => warnings.push(m));
+    await dir.prepare();
+    await dir.prepare();
+    expect(mode(path)).toBe(0o755);
+    expect(warnings).toEqual([expect.stringMatching(/readable by other users \(mode 0755\)/)]);
   });
 
   it('is a no-op on a directory that is already 0700', async () => {
@@ -74,12 +83,46 @@ describe('DumpDir.prepare', () => {
     expect(mode(path)).toBe(m);
   });
 
-  it('accepts a sticky world-writable directory we own, and tightens it', async () => {
+  it('refuses a sticky world-writable directory, even one we own, and leaves it alone', async () => {
     const path = join(root, 'dumps');
     mkdirSync(path);
     chmodSync(path, 0o1777);
-    await new DumpDir(path).prepare();
-    expect(mode(path) & 0o777).toBe(0o700);
+    await expect(new DumpDir(path).prepare()).rejects.toThrow(UnsafeDumpDir);
+    expect(mode(path)).toBe(0o1777);
+  });
+
+  it('refuses a dumpDir that is a symbolic link, and neither creates nor changes anything behind it', async () => {
+    const target = join(root, 'real');
+    mkdirSync(target, { mode: 0o755 });
+    const path = join(root, 'dumps');
+    symlinkSync(target, path);
+    await expect(new DumpDir(path).prepare()).rejects.toThrow(/symbolic link \(to .*real\)/);
+    expect(mode(target)).toBe(0o755);
+    expect(listing(target)).toEqual([]);
+  });
+
+  it('refuses a parent writable by others without the sticky bit; accepts one with it (like /tmp)', async () => {
+    const open = join(root, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    await expect(new DumpDir(join(open, 'dumps')).prepare()).rejects.toThrow(/parent .*open is writable by other users without the sticky bit/);
+    expect(existsSync(join(open, 'dumps'))).toBe(false);
+    chmodSync(open, 0o1777);
+    await new DumpDir(join(open, 'dumps')).prepare();
+    expect(mode(join(open, 'dumps'))).toBe(0o700);
+  });
+
+  it('refuses to write once the checked directory was swapped for a link, and writes nothing behind it', async () => {
+    const path = join(root, 'dumps');
+    const dir = new DumpDir(path);
+    await dir.prepare();
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere, { mode: 0o700 });
+    renameSync(path, join(root, 'moved'));
+    symlinkSync(elsewhere, path);
+    await expect(dir.writeFile('cpu-x.cpuprofile', 'secret')).rejects.toThrow(/replaced since it was checked \(by a symbolic link\)/);
+    expect(listing(elsewhere)).toEqual([]);
+    expect(listing(join(root, 'moved'))).toEqual([]);
   });
 
   it('refuses a path that is a regular file', async () => {
@@ -93,6 +136,17 @@ describe('DumpDir.prepare', () => {
     const file = join(root, 'file');
     writeFileSync(file, 'x');
     await expect(new DumpDir(join(file, 'dumps')).prepare()).rejects.toThrow();
+  });
+
+  it('creates a missing directory 0700 even under a umask that strips its owner bits', async () => {
+    const path = join(root, 'dumps');
+    const previous = process.umask(0o277);
+    try {
+      await new DumpDir(path).prepare();
+    } finally {
+      process.umask(previous);
+    }
+    expect(mode(path)).toBe(0o700);
   });
 
   it('brings back a directory deleted after a first prepare()', async () => {
@@ -167,38 +221,61 @@ describe('DumpDir.writeFile', () => {
 });
 
 describe('DumpDir.writeWith', () => {
-  it('lets the writer fill a 0600 temp file, then renames it into place', async () => {
+  it('lets the writer fill the temp file it opened (0600), then renames it into place', async () => {
     const dir = new DumpDir(join(root, 'dumps'));
     await dir.prepare();
     let seenTemp = '';
-    const path = await dir.writeWith('heap.heapsnapshot', async (temp) => {
-      seenTemp = temp;
-      expect(temp.startsWith(join(dir.path, TEMP_PREFIX))).toBe(true);
-      expect(existsSync(temp)).toBe(true);
-      expect(mode(temp)).toBe(0o600);
-      // a writer that recreates the file with a looser mode (like v8.writeHeapSnapshot)
-      rmSync(temp);
-      writeFileSync(temp, 'snapshot', { mode: 0o644 });
+    const path = await dir.writeWith('heap.heapsnapshot', async (handle) => {
+      seenTemp = listing(dir.path)[0]!;
+      expect(seenTemp.startsWith(TEMP_PREFIX)).toBe(true);
+      expect(mode(join(dir.path, seenTemp))).toBe(0o600);
+      await handle.writeFile('snapshot');
     });
     expect(path).toBe(join(dir.path, 'heap.heapsnapshot'));
     expect(readFileSync(path, 'utf8')).toBe('snapshot');
     expect(mode(path)).toBe(0o600);
-    expect(existsSync(seenTemp)).toBe(false);
     expect(listing(dir.path)).toEqual(['heap.heapsnapshot']);
+  });
+
+  it('writes a heap snapshot through its own descriptor: a link swapped in under the temp name receives nothing and is not renamed into place', async () => {
+    const dir = new DumpDir(join(root, 'dumps'));
+    await dir.prepare();
+    const victim = join(root, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    // the race an attacker wins at best: the temp name already points elsewhere when V8 opens its file
+    await expect(
+      dir.writeWith('heap.heapsnapshot', (handle) => {
+        const temp = join(dir.path, listing(dir.path)[0]!);
+        unlinkSync(temp);
+        symlinkSync(victim, temp);
+        writeHeapSnapshotTo(handle);
+      }),
+    ).rejects.toThrow(/temporary file .* was replaced while being written/);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(listing(dir.path)).toEqual([]);
+  });
+
+  it('writes a whole heap snapshot (JSON that parses) through writeHeapSnapshotTo', async () => {
+    const dir = new DumpDir(join(root, 'dumps'));
+    await dir.prepare();
+    const path = await dir.writeWith('heap.heapsnapshot', (handle) => writeHeapSnapshotTo(handle));
+    const snapshot = JSON.parse(readFileSync(path, 'utf8')) as { snapshot: { node_count: number } };
+    expect(snapshot.snapshot.node_count).toBeGreaterThan(1000);
+    expect(mode(path)).toBe(0o600);
   });
 
   it.each([
     [
       'throws synchronously',
-      (temp: string) => {
-        writeFileSync(temp, 'half');
+      (handle: FileHandle) => {
+        writeSync(handle.fd, 'half');
         throw new Error('writer broke');
       },
     ],
     [
       'rejects',
-      async (temp: string) => {
-        writeFileSync(temp, 'half');
+      async (handle: FileHandle) => {
+        await handle.write('half');
         throw new Error('writer broke');
       },
     ],
