@@ -77,6 +77,13 @@ export function assertMet(...requirements: Requirement[]): void {
 
 export const root = requirement('root', () => process.getuid?.() === 0, 'runs as root: it mounts file systems or creates cgroups');
 
+/** A second, unprivileged local user named `tester` (`useradd tester`): the attacker of the security tests. */
+export const testerUser = requirement(
+  'user tester',
+  () => spawnSync('id', ['-u', 'tester']).status === 0,
+  'a second local user named tester (useradd tester) plays the unprivileged attacker',
+);
+
 /** Root that may mount: checked by mounting and unmounting a small tmpfs (a container may deny it even to root). */
 export const canMount = requirement(
   'mount tmpfs',
