@@ -89,6 +89,9 @@ export class DumpPipeline {
   }
 
   async settled(): Promise<void> {
+    // one turn first: stop() called from inside a dump's first synchronous step (a logger call) runs before that
+    // dump's job is tracked, and must still wait for it
+    await null;
     while (this.#jobs.size > 0) await Promise.allSettled([...this.#jobs]);
   }
 

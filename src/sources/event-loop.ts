@@ -16,7 +16,9 @@ export function loopResolution(intervalMs: number): number {
  * A loop blocked right now cannot be seen here (this reading runs on the loop): that is the watchdog's job.
  */
 export class EventLoopDelaySource implements Source<RuleOptions> {
+  /** Made once and reused across start/stop: a histogram made and dropped at each `start()` leaks in Node itself. */
   private histogram: IntervalHistogram | undefined;
+  private running = false;
 
   constructor(private resolution = loopResolution(5000)) {}
 
@@ -27,35 +29,38 @@ export class EventLoopDelaySource implements Source<RuleOptions> {
     else this.stop();
   }
 
-  /** Changes the resolution, restarting the histogram if it runs. */
+  /** Changes the resolution (fixed when a histogram is made: a new one then), restarting it if it runs. */
   setResolution(ms: number): void {
     if (ms === this.resolution) return;
+    const running = this.running;
+    this.stop();
+    this.histogram = undefined;
     this.resolution = ms;
-    if (this.histogram) {
-      this.stop();
-      this.start();
-    }
+    if (running) this.start();
   }
 
   get active(): boolean {
-    return this.histogram !== undefined;
+    return this.running;
   }
 
   start(): void {
-    if (this.histogram) return;
-    this.histogram = monitorEventLoopDelay({ resolution: this.resolution });
+    if (this.running) return;
+    this.histogram ??= monitorEventLoopDelay({ resolution: this.resolution });
+    this.histogram.reset();
     this.histogram.enable();
+    this.running = true;
   }
 
   stop(): void {
+    if (!this.running) return;
     this.histogram?.disable();
-    this.histogram = undefined;
+    this.running = false;
   }
 
   /** Delay in ms since the previous reading; NaN when not started or when the histogram saw no tick. */
   read(): number {
     const histogram = this.histogram;
-    if (!histogram) return Number.NaN;
+    if (!histogram || !this.running) return Number.NaN;
     if (histogram.count === 0) {
       // not one tick of the histogram's timer in the whole interval: the loop was blocked at least that long
       return Number.NaN;
