@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -30,11 +30,18 @@ export function loadAddon(): Addon | null {
   try {
     cached = loadBinary(require);
   } catch (binaryError) {
+    // The package's own loader goes through node-pre-gyp, which calls url.parse: DEP0169 under --pending-deprecation,
+    // thrown on a later tick (where nothing can catch it) under --throw-deprecation. So it is tried only for a layout
+    // holmes-node does not know, where it might find what loadBinary cannot, and never when deprecations throw.
+    if (!(binaryError instanceof OtherLayout) || process.throwDeprecation) {
+      loadError = binaryError;
+      cached = null;
+      return cached;
+    }
     try {
-      // another layout than the one we know (a newer node-pre-gyp, a custom build): let the package find it
       cached = require('v8-profiler-next') as Addon;
     } catch (error) {
-      loadError = binaryError instanceof NotBuilt ? binaryError : error;
+      loadError = error;
       cached = null;
       return cached;
     }
@@ -50,7 +57,10 @@ export function loadAddon(): Addon | null {
  * notifier that yields `(idle)` samples while a profile runs.
  */
 function loadBinary(require: NodeJS.Require): Addon {
-  const root = dirname(require.resolve('v8-profiler-next/package.json'));
+  const manifest = require.resolve('v8-profiler-next/package.json');
+  const declared = (JSON.parse(readFileSync(manifest, 'utf8')) as { binary?: { module_path?: string } }).binary?.module_path;
+  if (declared !== KNOWN_MODULE_PATH) throw new OtherLayout(declared);
+  const root = dirname(manifest);
   const file = join(root, binaryPath());
   if (!existsSync(file)) throw new NotBuilt();
   // through the package name, so a test can make the load fail as an ABI mismatch would
@@ -62,6 +72,16 @@ function loadBinary(require: NodeJS.Require): Addon {
 /** Where node-pre-gyp puts the addon built for this Node, inside the package. */
 export function binaryPath(): string {
   return join('build', 'binding', 'Release', `node-v${process.versions.modules}-${process.platform}-${process.arch}`, 'profiler.node');
+}
+
+/** Where the package declares node-pre-gyp puts the addon (its package.json), as {@link binaryPath} spells it out. */
+const KNOWN_MODULE_PATH = './build/binding/{configuration}/{node_abi}-{platform}-{arch}/';
+
+/** The package declares another place for its binary than the one holmes-node knows. */
+class OtherLayout extends Error {
+  constructor(declared: string | undefined) {
+    super(`declares its binary at ${declared ?? 'no known place'}, not where holmes-node looks`);
+  }
 }
 
 /** npm keeps an optional dependency whose compile failed on `npm rebuild`, and drops it silently on install. */
