@@ -119,7 +119,11 @@ export class DumpDir {
   async prepare(): Promise<void> {
     const uid = effectiveUid();
     const parent = dirname(this.path);
-    await mkdir(parent, { recursive: true, mode: 0o700 });
+    await mkdir(parent, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+      // a recursive mkdir says EEXIST when a file stands where a directory should be
+      if (error.code !== 'EEXIST') throw error;
+      throw Object.assign(new Error(`ENOTDIR: ${parent}, or a path above it, is not a directory`), { code: 'ENOTDIR' });
+    });
     if (uid !== undefined) await this.#checkAncestors(parent, uid);
     let created = false;
     try {
