@@ -74,6 +74,18 @@ function missing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+/** `path` if it exists, else its nearest ancestor that does (lstat: a link counts as existing). */
+async function deepestExisting(path: string): Promise<string> {
+  for (let at = path; ; at = dirname(at)) {
+    try {
+      await lstat(at);
+      return at;
+    } catch (error) {
+      if (!missing(error) || dirname(at) === at) throw error;
+    }
+  }
+}
+
 /** The effective uid files are created with; undefined where there is none (Windows): no ownership checks there. */
 function effectiveUid(): number | undefined {
   return process.geteuid?.();
@@ -119,12 +131,17 @@ export class DumpDir {
   async prepare(): Promise<void> {
     const uid = effectiveUid();
     const parent = dirname(this.path);
-    await mkdir(parent, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
-      // a recursive mkdir says EEXIST when a file stands where a directory should be
-      if (error.code !== 'EEXIST') throw error;
-      throw Object.assign(new Error(`ENOTDIR: ${parent}, or a path above it, is not a directory`), { code: 'ENOTDIR' });
-    });
-    if (uid !== undefined) await this.#checkAncestors(parent, uid);
+    // what exists above is checked before anything is created there: never a directory made behind someone's link
+    const existing = await deepestExisting(parent);
+    if (uid !== undefined) await this.#checkAncestors(existing, uid);
+    if (existing !== parent) {
+      await mkdir(parent, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+        // a recursive mkdir says EEXIST when a file stands where a directory should be
+        if (error.code !== 'EEXIST') throw error;
+        throw Object.assign(new Error(`ENOTDIR: ${parent}, or a path above it, is not a directory`), { code: 'ENOTDIR' });
+      });
+      if (uid !== undefined) await this.#checkAncestors(parent, uid);
+    }
     let created = false;
     try {
       await mkdir(this.path, { mode: 0o700 });

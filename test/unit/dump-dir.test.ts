@@ -107,6 +107,9 @@ describe('DumpDir.prepare', () => {
     chmodSync(open, 0o777);
     await expect(new DumpDir(join(open, 'dumps')).prepare()).rejects.toThrow(/parent .*open is writable by other users without the sticky bit/);
     expect(existsSync(join(open, 'dumps'))).toBe(false);
+    // nothing is created below it either
+    await expect(new DumpDir(join(open, 'a', 'b', 'dumps')).prepare()).rejects.toThrow(UnsafeDumpDir);
+    expect(existsSync(join(open, 'a'))).toBe(false);
     chmodSync(open, 0o1777);
     await new DumpDir(join(open, 'dumps')).prepare();
     expect(mode(join(open, 'dumps'))).toBe(0o700);
