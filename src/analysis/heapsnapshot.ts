@@ -60,7 +60,7 @@ function isHeader(value: unknown): value is SnapshotHeader {
 
 /** Reads a file front to back through one reused buffer. */
 class ChunkReader {
-  readonly buf = Buffer.allocUnsafe(CHUNK);
+  readonly buf: Buffer;
   pos = 0;
   end = 0;
   /** File offset of `buf[0]`. */
@@ -71,7 +71,11 @@ class ChunkReader {
     readonly path: string,
     /** Most bytes read: the input limit, counted on what is read (the file may grow while it is read). */
     private readonly cap: number,
-  ) {}
+    /** The file's size when opened: a small file gets a small buffer. */
+    size: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, size + 1)));
+  }
 
   /** Loads the next chunk; false at the end of the file. */
   fill(): boolean {
@@ -81,7 +85,7 @@ class ChunkReader {
       if (readSync(this.fd, this.buf, 0, 1, this.base) > 0) throw tooLarge(this.path, this.cap);
       return false;
     }
-    this.end = readSync(this.fd, this.buf, 0, Math.min(CHUNK, this.cap - this.base), this.base);
+    this.end = readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.cap - this.base), this.base);
     this.pos = 0;
     return this.end > 0;
   }
@@ -232,7 +236,7 @@ class ChunkReader {
   /** Reads a JSON array of strings, keeping only the file offset of each opening quote. */
   readStringOffsets(where: string): { offsets: Float64Array; count: number } {
     this.expect(OPEN_BRACKET, where);
-    let offsets = new Float64Array(1 << 16);
+    let offsets = new Float64Array(1 << 10);
     let count = 0;
     for (;;) {
       const c = this.peek();
@@ -497,7 +501,7 @@ function readEdges(reader: ChunkReader, header: SnapshotHeader, columns: Columns
 }
 
 function parse(fd: number, path: string, size: number): HeapSnapshot {
-  const reader = new ChunkReader(fd, path, inputLimits().maxInputBytes);
+  const reader = new ChunkReader(fd, path, inputLimits().maxInputBytes, size);
   const first = reader.peek();
   if (first < 0) throw new DumpFileError(`${path}: empty file`);
   if (first !== OPEN_BRACE) throw reader.foreign("does not start with '{'");
@@ -548,9 +552,9 @@ function parse(fd: number, path: string, size: number): HeapSnapshot {
         edgeName: new Uint32Array(m),
         edgeTarget: new Uint32Array(m),
       };
-      // whole rows per block, about 8 MB
+      // whole rows per block: about 8 MB, less for a small snapshot
       const stride = header.meta.node_fields.length * header.meta.edge_fields.length;
-      block = new Float64Array(stride * Math.ceil((1 << 20) / stride));
+      block = new Float64Array(stride * Math.ceil(Math.min(1 << 20, Math.max(nodeValues, edgeValues, 1)) / stride));
     } else if (key === 'nodes') readNodes(reader, header!, columns!, block!);
     else if (key === 'edges') readEdges(reader, header!, columns!, block!);
     else if (key === 'strings') strings = reader.readStringOffsets('in "strings"');
