@@ -242,6 +242,8 @@ export interface BlockReport extends BlockDump {
   file: string;
   format: 'block';
   meta: MetaFacts | null;
+  /** `file:line` of each frame of `stack` (worked out from the raw URL, before the text is made printable). */
+  locations: string[];
 }
 
 function renderBlock(report: BlockReport): string {
@@ -250,8 +252,8 @@ function renderBlock(report: BlockReport): string {
   if (report.stack.length === 0) lines.push(`No stack was taken: ${report.stackError ?? 'unknown reason'}.`);
   else {
     lines.push('Where the main thread was (innermost first)');
-    for (const frame of report.stack) {
-      const location = frameLocation({ name: frame.functionName, url: frame.url, line: frame.lineNumber, column: 0 });
+    for (const [i, frame] of report.stack.entries()) {
+      const location = report.locations[i] ?? '';
       lines.push(`  ${frame.functionName || '(anonymous)'}${location ? `  ${location}:${frame.columnNumber}` : ''}`);
     }
   }
@@ -301,7 +303,9 @@ ${COMMON_HELP}`,
           snapshot.close();
         }
       } else if (format === 'block') {
-        out.emit<BlockReport>({ ...loadBlock(file), file, format, meta }, renderBlock);
+        const block = loadBlock(file);
+        const locations = block.stack.map((f) => frameLocation({ name: f.functionName, url: f.url, line: f.lineNumber, column: 0 }));
+        out.emit<BlockReport>({ ...block, file, format, meta, locations }, renderBlock);
       } else if (format === 'handles') {
         out.emit<HandlesReport>({ file, format, meta, ...summarizeHandles(loadHandles(file), top) }, renderHandles);
       } else {
