@@ -63,9 +63,8 @@ export function openInput(path: string): OpenInput {
 }
 
 /** The refusal of a file larger than `cap` bytes. */
-export function tooLarge(path: string, cap: number, key: 'maxInputBytes' | 'maxDecodedBytes' = 'maxInputBytes'): DumpFileError {
-  const what = key === 'maxInputBytes' ? `larger than ${cap} bytes` : `decompresses to more than ${cap} bytes`;
-  return new DumpFileError(`${path}: refused: ${inputLimits()[key] === cap ? overLimit(what, key) : what}`);
+export function tooLarge(path: string, cap: number): DumpFileError {
+  return new DumpFileError(`${path}: refused: ${inputLimits().maxInputBytes === cap ? overLimit('larger', 'maxInputBytes') : `larger than ${cap} bytes`}`);
 }
 
 /**

@@ -14,12 +14,12 @@ export interface InputLimits {
   maxNodes: number;
 }
 
-/** The defaults: see the README's security section for why. */
+/** The defaults: about 600 MB of memory at most for each (measured, see the README's security section). */
 export const DEFAULT_LIMITS: Readonly<InputLimits> = {
   maxInputBytes: 4 * 1024 ** 3,
   maxDecodedBytes: 256 * 1024 ** 2,
-  maxSamples: 2_000_000,
-  maxNodes: 5_000_000,
+  maxSamples: 1_000_000,
+  maxNodes: 2_000_000,
 };
 
 /** The environment variable that sets each limit. */
@@ -60,7 +60,12 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv): InputLimits {
   return limits;
 }
 
-/** `40000000 samples, over the limit of 2000000 (raise it with HOLMES_NODE_MAX_SAMPLES)`: the end of a refusal. */
+/**
+ * `40000000 samples, over the limit of 1000000 (raise it with HOLMES_NODE_MAX_SAMPLES)`, or for the byte limits
+ * `larger than the limit of 4294967296 bytes (raise it with HOLMES_NODE_MAX_INPUT_BYTES)`: the end of a refusal.
+ */
 export function overLimit(what: string, key: keyof InputLimits): string {
-  return `${what}, over the limit of ${current[key]} (raise it with ${LIMIT_ENV[key]})`;
+  const raise = `(raise it with ${LIMIT_ENV[key]})`;
+  if (key === 'maxInputBytes' || key === 'maxDecodedBytes') return `${what} than the limit of ${current[key]} bytes ${raise}`;
+  return `${what}, over the limit of ${current[key]} ${raise}`;
 }

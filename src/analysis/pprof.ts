@@ -23,36 +23,37 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * Calls `visit` with each field of a protobuf message, read exactly as pprof-format's decoder reads it (a one-byte
- * tag, varint or length-delimited values, a length past the end cut short), so counts made here are what it will
- * build. Other wire types throw, as they do there.
+ * Calls `visit` with each field of the protobuf message in `bytes[from, to)` and where its value lies, read exactly as
+ * pprof-format's decoder reads it (a one-byte tag, varint or length-delimited values, a length past the end cut
+ * short), so counts made here are what it will build. Other wire types throw, as they do there. Offsets, not
+ * subarrays: a bomb has tens of millions of fields.
  */
-function eachField(bytes: Uint8Array, visit: (field: number, value: Uint8Array, packed: boolean) => void): void {
-  let i = 0;
-  while (i < bytes.length) {
+function eachField(bytes: Uint8Array, from: number, to: number, visit: (field: number, start: number, end: number) => void): void {
+  let i = from;
+  while (i < to) {
     const field = bytes[i]! >> 3;
     const mode = bytes[i]! & 0b111;
     i++;
-    let start = i;
-    while (i < bytes.length && bytes[i++]! >= 0x80);
+    const start = i;
+    while (i < to && bytes[i++]! >= 0x80);
     if (mode === 0) {
-      visit(field, bytes.subarray(start, i), false);
+      visit(field, start, i);
       continue;
     }
     if (mode !== 2) throw new Error(`unknown protobuf wire type ${mode}`);
     let size = 0;
     for (let k = i - 1; k >= start; k--) size = size * 128 + (bytes[k]! & 0x7f);
-    start = i;
-    i = Math.min(bytes.length, start + size);
-    visit(field, bytes.subarray(start, i), true);
+    const end = Math.min(to, i + size);
+    visit(field, i, end);
+    i = end;
   }
 }
 
 /** How many numbers pprof-format decodes from a repeated integer field: one per byte without the high bit. */
-function countNumbers(value: Uint8Array): number {
+function countNumbers(bytes: Uint8Array, start: number, end: number): number {
   let count = 0;
-  for (const byte of value) if (byte < 0x80) count++;
-  return Math.max(count, value.length > 0 ? 1 : 0);
+  for (let i = start; i < end; i++) if (bytes[i]! < 0x80) count++;
+  return count;
 }
 
 // Profile fields (profile.proto): 2 sample, 4 location, 13 comment (repeated int64); every other repeated field is one
@@ -63,20 +64,26 @@ const COMMENT = 13;
 
 /**
  * Counts what decoding a pprof profile would allocate, without allocating it: samples, and entries (every other
- * message, string and repeated number). A 777 KB file claiming 40 million samples is refused here, not by V8's
+ * message, string and repeated number). A 78 KB file claiming 40 million samples is refused here, not by V8's
  * out-of-memory abort.
  */
 export function countPprof(bytes: Uint8Array): { samples: number; entries: number } {
   let samples = 0;
   let entries = 0;
-  eachField(bytes, (field, value) => {
+  const inSample = (f: number, start: number, end: number) => {
+    entries += f === 1 || f === 2 ? countNumbers(bytes, start, end) : 1;
+  };
+  const inLocation = (f: number) => {
+    if (f === 4) entries++;
+  };
+  eachField(bytes, 0, bytes.length, (field, start, end) => {
     if (field === SAMPLE) {
       samples++;
-      eachField(value, (f, v) => (entries += f === 1 || f === 2 ? countNumbers(v) : 1));
+      if (end > start) eachField(bytes, start, end, inSample);
     } else if (field === LOCATION) {
       entries++;
-      eachField(value, (f) => (entries += f === 4 ? 1 : 0));
-    } else if (field === COMMENT) entries += countNumbers(value);
+      eachField(bytes, start, end, inLocation);
+    } else if (field === COMMENT) entries += countNumbers(bytes, start, end);
     else entries++;
   });
   return { samples, entries };
@@ -91,7 +98,7 @@ function decodeBytes(bytes: Uint8Array): Uint8Array {
       raw = gunzipSync(bytes, { maxOutputLength: limits.maxDecodedBytes });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
-        throw new InputRefusedError(overLimit(`decompresses to more than ${limits.maxDecodedBytes} bytes`, 'maxDecodedBytes'));
+        throw new InputRefusedError(overLimit('decompresses to more bytes', 'maxDecodedBytes'));
       throw new Error(`not a complete gzip stream (${(error as Error).message})`);
     }
   }
