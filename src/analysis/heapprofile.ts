@@ -34,7 +34,7 @@ export function heapProfileTree(profile: HeapProfileFile, maxNodes = Number.POSI
     const [node, up] = stack.pop()!;
     if (!node || typeof node !== 'object' || !node.callFrame) throw new Error('a node lacks its call frame');
     const at = frames.length;
-    if (at >= maxNodes) throw new InputRefusedError(overLimit(`more than ${maxNodes} nodes`, 'maxNodes'));
+    if (at >= maxNodes) throw new InputRefusedError(overLimit('too many nodes', 'maxNodes'));
     frames.push(devtoolsFrame(node.callFrame));
     parent.push(up);
     self.push(Number(node.selfSize) || 0);

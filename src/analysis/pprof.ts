@@ -146,7 +146,7 @@ export function pprofTree(bytes: Uint8Array, wanted?: string): { tree: CallTree;
     const k = `${at}\u0000${key}`;
     let node = child.get(k);
     if (node === undefined) {
-      if (frames.length >= maxNodes) throw new InputRefusedError(overLimit(`a call tree of more than ${maxNodes} nodes`, 'maxNodes'));
+      if (frames.length >= maxNodes) throw new InputRefusedError(overLimit('a call tree of too many nodes', 'maxNodes'));
       node = frames.length;
       frames.push(frame);
       parent.push(at);
