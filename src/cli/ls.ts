@@ -111,7 +111,9 @@ export const lsCommand: Command = {
 
 Lists the dumps in DIR, newest first: kind, time (UTC), size and the one-line
 reason from the .meta.json beside each. Temporary files (.holmes-tmp-*) are
-left out. DIR defaults to ${defaultDumpDir()}.
+left out; files named like dumps that are not regular files (FIFOs, devices,
+symlinks) are listed as skipped and never opened. DIR defaults to
+${defaultDumpDir()}.
 
 Kinds (the rule that took the dump):
 ${KIND_HELP}
