@@ -1,4 +1,5 @@
 import { preorder, type CallTree, type Frame } from './calltree.js';
+import { asNumber, asText } from './text.js';
 
 /** A DevTools CPU profile (`.cpuprofile`): what `Profiler.stop` returns and Chrome DevTools opens. */
 export interface CpuProfileFile {
@@ -39,13 +40,13 @@ export function isCpuProfile(value: unknown): value is CpuProfileFile {
   );
 }
 
-/** DevTools frames are 0-based; tables show 1-based lines like editors do. */
+/** DevTools frames are 0-based; tables show 1-based lines like editors do. Fields of another type (a damaged file) read as unknown. */
 export function devtoolsFrame(callFrame: { functionName: string; url?: string; lineNumber?: number; columnNumber?: number }): Frame {
-  const line = callFrame.lineNumber ?? -1;
-  const column = callFrame.columnNumber ?? -1;
+  const line = asNumber(callFrame.lineNumber, -1);
+  const column = asNumber(callFrame.columnNumber, -1);
   return {
-    name: callFrame.functionName || '(anonymous)',
-    url: callFrame.url ?? '',
+    name: asText(callFrame.functionName) || '(anonymous)',
+    url: asText(callFrame.url),
     line: line >= 0 ? line + 1 : 0,
     column: column >= 0 ? column + 1 : 0,
   };
@@ -87,7 +88,7 @@ export function cpuProfileTree(profile: CpuProfileFile): { tree: CallTree; facts
   const duration = Math.max(0, profile.endTime - profile.startTime);
   if (samples.length > 0 && deltas.length === samples.length) {
     let time = profile.startTime;
-    const times = deltas.map((delta) => (time += delta));
+    const times = deltas.map((delta) => (time += asNumber(delta)));
     for (let i = 0; i < samples.length; i++) {
       const node = index.get(samples[i]!);
       if (node === undefined) throw new Error(`sample ${i} names an unknown node ${samples[i]}`);

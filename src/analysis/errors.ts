@@ -32,3 +32,14 @@ export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n', 1)[0] ?? '';
 }
+
+/**
+ * An input that breaks a limit (too many samples, nodes or bytes), thrown by readers that do not know the file's
+ * name; the loader words it as a {@link DumpFileError} naming the file.
+ */
+export class InputRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputRefusedError';
+  }
+}

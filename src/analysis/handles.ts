@@ -1,4 +1,5 @@
 import type { HandleDetail, HandlesDump } from '../dumpers/handles.js';
+import { asNumber, asText } from './text.js';
 
 /** Resources of one type, or of one type and endpoint. */
 export interface HandleCount {
@@ -54,7 +55,7 @@ export function isHandlesDump(value: unknown): value is HandlesDump {
 
 function endpoint(address: unknown, port: unknown): string {
   if (address === undefined && port === undefined) return '';
-  return `${address ?? ''}:${port ?? ''}`;
+  return `${asText(address)}:${asText(port)}`;
 }
 
 /** What tells a handle apart from others of its type, for grouping. */
@@ -62,10 +63,10 @@ export function describeDetail(handle: HandleDetail): string {
   if (handle.listening !== undefined) return `listening ${endpoint(handle.address, handle.port)}`.trim();
   if (handle.remoteAddress !== undefined || handle.remotePort !== undefined) return `-> ${endpoint(handle.remoteAddress, handle.remotePort)}`;
   if (handle.type === 'Timeout' && handle.delay !== undefined)
-    return `${handle.repeat ? 'every' : 'after'} ${handle.delay} ms${handle.ref === false ? ', unref' : ''}`;
-  if (handle.spawnfile !== undefined) return String(handle.spawnfile);
-  if (handle.hostname !== undefined) return `${handle.syscall ?? ''} ${handle.hostname}`.trim();
-  if (handle.native !== undefined) return String(handle.native);
+    return `${handle.repeat ? 'every' : 'after'} ${asText(handle.delay)} ms${handle.ref === false ? ', unref' : ''}`;
+  if (handle.spawnfile !== undefined) return asText(handle.spawnfile);
+  if (handle.hostname !== undefined) return `${asText(handle.syscall)} ${asText(handle.hostname)}`.trim();
+  if (handle.native !== undefined) return asText(handle.native);
   return '';
 }
 
@@ -86,14 +87,14 @@ function trimStack(stack: string[]): string[] {
 
 /** Counts by type, look-alike groups and the most common creation stacks, `top` rows each. */
 export function summarizeHandles(dump: HandlesDump, top: number): HandlesSummary {
-  const total = dump.total || Object.values(dump.byType).reduce((a, b) => a + Number(b || 0), 0);
+  const total = asNumber(dump.total) || Object.values(dump.byType).reduce((a: number, b) => a + asNumber(b), 0);
   const byType = Object.entries(dump.byType)
-    .map(([type, count]) => ({ type, count: Number(count) || 0, percent: total > 0 ? (100 * (Number(count) || 0)) / total : 0 }))
+    .map(([type, count]) => ({ type, count: asNumber(count), percent: total > 0 ? (100 * asNumber(count)) / total : 0 }))
     .sort((a, b) => b.count - a.count || a.type.localeCompare(b.type));
   const groups = new Map<string, HandleGroup>();
   for (const handle of dump.handles) {
     if (!handle || typeof handle !== 'object') continue;
-    const type = String(handle.type ?? 'unknown');
+    const type = asText(handle.type) || 'unknown';
     const detail = describeDetail(handle);
     const key = `${type}\u0000${detail}`;
     const group = groups.get(key);
@@ -103,7 +104,7 @@ export function summarizeHandles(dump: HandlesDump, top: number): HandlesSummary
   const stacks = Array.isArray(dump.stacks)
     ? dump.stacks
         .filter((s) => s && typeof s === 'object')
-        .map((s) => ({ type: String(s.type), count: Number(s.count) || 0, stack: trimStack(Array.isArray(s.stack) ? s.stack.map(String) : []) }))
+        .map((s) => ({ type: asText(s.type), count: asNumber(s.count), stack: trimStack(Array.isArray(s.stack) ? s.stack.map(asText) : []) }))
         .sort((a, b) => b.count - a.count)
         .slice(0, top)
     : null;
@@ -112,7 +113,7 @@ export function summarizeHandles(dump: HandlesDump, top: number): HandlesSummary
     byType: byType.slice(0, top),
     listed: dump.handles.length,
     truncated: !!dump.truncated,
-    untracked: dump.untracked ?? 0,
+    untracked: asNumber(dump.untracked),
     groups: [...groups.values()].sort((a, b) => b.count - a.count || a.type.localeCompare(b.type)).slice(0, top),
     stacks,
   };

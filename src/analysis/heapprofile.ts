@@ -1,5 +1,7 @@
 import { preorder, type CallTree, type Frame } from './calltree.js';
 import { devtoolsFrame } from './cpuprofile.js';
+import { InputRefusedError } from './errors.js';
+import { overLimit } from './limits.js';
 
 /** One node of a DevTools sampling heap profile. */
 export interface HeapProfileNode {
@@ -22,8 +24,8 @@ export function isHeapProfile(value: unknown): value is HeapProfileFile {
   return !!head && typeof head === 'object' && !!head.callFrame && typeof head.selfSize === 'number';
 }
 
-/** The allocation call tree of a heap profile, valued in bytes. */
-export function heapProfileTree(profile: HeapProfileFile): CallTree {
+/** The allocation call tree of a heap profile, valued in bytes; more than `maxNodes` nodes is refused. */
+export function heapProfileTree(profile: HeapProfileFile, maxNodes = Number.POSITIVE_INFINITY): CallTree {
   const frames: Frame[] = [];
   const parent: number[] = [];
   const self: number[] = [];
@@ -32,6 +34,7 @@ export function heapProfileTree(profile: HeapProfileFile): CallTree {
     const [node, up] = stack.pop()!;
     if (!node || typeof node !== 'object' || !node.callFrame) throw new Error('a node lacks its call frame');
     const at = frames.length;
+    if (at >= maxNodes) throw new InputRefusedError(overLimit('too many nodes', 'maxNodes'));
     frames.push(devtoolsFrame(node.callFrame));
     parent.push(up);
     self.push(Number(node.selfSize) || 0);

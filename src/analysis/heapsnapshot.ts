@@ -1,5 +1,7 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { DumpFileError, describeFsError } from './errors.js';
+import { closeSync, readSync } from 'node:fs';
+import { DumpFileError, describeFsError, firstLine } from './errors.js';
+import { openInput, tooLarge } from './input.js';
+import { inputLimits } from './limits.js';
 
 // The whole file is never one JS string: V8 caps strings near 512 MB and snapshots of busy services are larger.
 // It is read in chunks; the node and edge arrays go straight into typed arrays, and the strings stay on disk
@@ -8,6 +10,8 @@ import { DumpFileError, describeFsError } from './errors.js';
 const CHUNK = 1 << 20;
 /** The `snapshot` header is a few KB; more means this is not a V8 snapshot. */
 const MAX_HEADER = 1 << 20;
+/** V8 writes 6 or 7 node fields and 3 edge fields. */
+const MAX_FIELDS = 64;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -41,6 +45,10 @@ function isHeader(value: unknown): value is SnapshotHeader {
     !!m &&
     Array.isArray(m.node_fields) &&
     Array.isArray(m.edge_fields) &&
+    m.node_fields.length > 0 &&
+    m.node_fields.length <= MAX_FIELDS &&
+    m.edge_fields.length > 0 &&
+    m.edge_fields.length <= MAX_FIELDS &&
     Array.isArray(m.node_types?.[0]) &&
     Array.isArray(m.edge_types?.[0]) &&
     Number.isInteger(h.node_count) &&
@@ -52,7 +60,7 @@ function isHeader(value: unknown): value is SnapshotHeader {
 
 /** Reads a file front to back through one reused buffer. */
 class ChunkReader {
-  readonly buf = Buffer.allocUnsafe(CHUNK);
+  readonly buf: Buffer;
   pos = 0;
   end = 0;
   /** File offset of `buf[0]`. */
@@ -61,12 +69,23 @@ class ChunkReader {
   constructor(
     private readonly fd: number,
     readonly path: string,
-  ) {}
+    /** Most bytes read: the input limit, counted on what is read (the file may grow while it is read). */
+    private readonly cap: number,
+    /** The file's size when opened: a small file gets a small buffer. */
+    size: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, size + 1)));
+  }
 
   /** Loads the next chunk; false at the end of the file. */
   fill(): boolean {
     this.base += this.end;
-    this.end = readSync(this.fd, this.buf, 0, CHUNK, this.base);
+    if (this.base >= this.cap) {
+      this.end = 0;
+      if (readSync(this.fd, this.buf, 0, 1, this.base) > 0) throw tooLarge(this.path, this.cap);
+      return false;
+    }
+    this.end = readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.cap - this.base), this.base);
     this.pos = 0;
     return this.end > 0;
   }
@@ -217,7 +236,7 @@ class ChunkReader {
   /** Reads a JSON array of strings, keeping only the file offset of each opening quote. */
   readStringOffsets(where: string): { offsets: Float64Array; count: number } {
     this.expect(OPEN_BRACKET, where);
-    let offsets = new Float64Array(1 << 16);
+    let offsets = new Float64Array(1 << 10);
     let count = 0;
     for (;;) {
       const c = this.peek();
@@ -398,21 +417,16 @@ export class HeapSnapshot {
  * @throws {DumpFileError} when the file is missing, truncated or not a V8 heap snapshot.
  */
 export function readHeapSnapshot(path: string): HeapSnapshot {
-  let fd: number;
+  const { fd, size } = openInput(path);
   try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new DumpFileError(describeFsError(error, path), { cause: error });
-  }
-  try {
-    return parse(fd, path);
+    return parse(fd, path, size);
   } catch (error) {
     closeSync(fd);
     if (error instanceof DumpFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code) throw new DumpFileError(describeFsError(error, path), { cause: error });
     if (error instanceof RangeError) throw new DumpFileError(`${path}: heap snapshot too large for this machine's memory (${error.message})`, { cause: error });
-    throw error;
+    throw new DumpFileError(`${path}: damaged heap snapshot (${firstLine(error)})`, { cause: error });
   }
 }
 
@@ -486,8 +500,8 @@ function readEdges(reader: ChunkReader, header: SnapshotHeader, columns: Columns
   if (count !== m * stride) throw new DumpFileError(`${reader.path}: damaged heap snapshot ("edges" holds ${count} values, header announces ${m * stride})`);
 }
 
-function parse(fd: number, path: string): HeapSnapshot {
-  const reader = new ChunkReader(fd, path);
+function parse(fd: number, path: string, size: number): HeapSnapshot {
+  const reader = new ChunkReader(fd, path, inputLimits().maxInputBytes, size);
   const first = reader.peek();
   if (first < 0) throw new DumpFileError(`${path}: empty file`);
   if (first !== OPEN_BRACE) throw reader.foreign("does not start with '{'");
@@ -523,6 +537,11 @@ function parse(fd: number, path: string): HeapSnapshot {
       if (!isHeader(value)) throw reader.foreign('header lacks node and edge fields');
       header = value;
       const { node_count: n, edge_count: m } = header;
+      // every value takes a digit and a comma: counts the file cannot hold are refused before anything is allocated
+      const nodeValues = n * header.meta.node_fields.length;
+      const edgeValues = m * header.meta.edge_fields.length;
+      if (2 * (nodeValues + edgeValues) > size + 2)
+        throw new DumpFileError(`${path}: damaged heap snapshot (its header announces ${n} nodes and ${m} edges, more than its ${size} bytes can hold)`);
       columns = {
         nodeType: new Uint8Array(n),
         nodeName: new Uint32Array(n),
@@ -533,9 +552,9 @@ function parse(fd: number, path: string): HeapSnapshot {
         edgeName: new Uint32Array(m),
         edgeTarget: new Uint32Array(m),
       };
-      // whole rows per block, about 8 MB
+      // whole rows per block: about 8 MB, less for a small snapshot
       const stride = header.meta.node_fields.length * header.meta.edge_fields.length;
-      block = new Float64Array(stride * Math.ceil((1 << 20) / stride));
+      block = new Float64Array(stride * Math.ceil(Math.min(1 << 20, Math.max(nodeValues, edgeValues, 1)) / stride));
     } else if (key === 'nodes') readNodes(reader, header!, columns!, block!);
     else if (key === 'edges') readEdges(reader, header!, columns!, block!);
     else if (key === 'strings') strings = reader.readStringOffsets('in "strings"');

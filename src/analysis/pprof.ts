@@ -1,6 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { preorder, type CallTree, type Frame, type Unit } from './calltree.js';
+import { InputRefusedError } from './errors.js';
+import { inputLimits, overLimit } from './limits.js';
 
 /** Facts about a pprof profile beside its call tree. */
 export interface PprofFacts {
@@ -20,6 +22,92 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
 }
 
+/**
+ * Calls `visit` with each field of the protobuf message in `bytes[from, to)` and where its value lies, read exactly as
+ * pprof-format's decoder reads it (a one-byte tag, varint or length-delimited values, a length past the end cut
+ * short), so counts made here are what it will build. Other wire types throw, as they do there. Offsets, not
+ * subarrays: a bomb has tens of millions of fields.
+ */
+function eachField(bytes: Uint8Array, from: number, to: number, visit: (field: number, start: number, end: number) => void): void {
+  let i = from;
+  while (i < to) {
+    const field = bytes[i]! >> 3;
+    const mode = bytes[i]! & 0b111;
+    i++;
+    const start = i;
+    while (i < to && bytes[i++]! >= 0x80);
+    if (mode === 0) {
+      visit(field, start, i);
+      continue;
+    }
+    if (mode !== 2) throw new Error(`unknown protobuf wire type ${mode}`);
+    let size = 0;
+    for (let k = i - 1; k >= start; k--) size = size * 128 + (bytes[k]! & 0x7f);
+    const end = Math.min(to, i + size);
+    visit(field, i, end);
+    i = end;
+  }
+}
+
+/** How many numbers pprof-format decodes from a repeated integer field: one per byte without the high bit. */
+function countNumbers(bytes: Uint8Array, start: number, end: number): number {
+  let count = 0;
+  for (let i = start; i < end; i++) if (bytes[i]! < 0x80) count++;
+  return count;
+}
+
+// Profile fields (profile.proto): 2 sample, 4 location, 13 comment (repeated int64); every other repeated field is one
+// message or string. Sample: 1 location_id, 2 value (repeated), 3 label. Location: 4 line.
+const SAMPLE = 2;
+const LOCATION = 4;
+const COMMENT = 13;
+
+/**
+ * Counts what decoding a pprof profile would allocate, without allocating it: samples, and entries (every other
+ * message, string and repeated number). A 78 KB file claiming 40 million samples is refused here, not by V8's
+ * out-of-memory abort.
+ */
+export function countPprof(bytes: Uint8Array): { samples: number; entries: number } {
+  let samples = 0;
+  let entries = 0;
+  const inSample = (f: number, start: number, end: number) => {
+    entries += f === 1 || f === 2 ? countNumbers(bytes, start, end) : 1;
+  };
+  const inLocation = (f: number) => {
+    if (f === 4) entries++;
+  };
+  eachField(bytes, 0, bytes.length, (field, start, end) => {
+    if (field === SAMPLE) {
+      samples++;
+      if (end > start) eachField(bytes, start, end, inSample);
+    } else if (field === LOCATION) {
+      entries++;
+      eachField(bytes, start, end, inLocation);
+    } else if (field === COMMENT) entries += countNumbers(bytes, start, end);
+    else entries++;
+  });
+  return { samples, entries };
+}
+
+/** The protobuf inside a `.pb.gz`, decompressed to at most the decoded-bytes limit, and checked against the count limits. */
+function decodeBytes(bytes: Uint8Array): Uint8Array {
+  const limits = inputLimits();
+  let raw: Uint8Array = bytes;
+  if (isGzip(bytes)) {
+    try {
+      raw = gunzipSync(bytes, { maxOutputLength: limits.maxDecodedBytes });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new InputRefusedError(overLimit('decompresses to more bytes', 'maxDecodedBytes'));
+      throw new Error(`not a complete gzip stream (${(error as Error).message})`);
+    }
+  }
+  const { samples, entries } = countPprof(raw);
+  if (samples > limits.maxSamples) throw new InputRefusedError(overLimit(`${samples} samples`, 'maxSamples'));
+  if (entries > limits.maxNodes) throw new InputRefusedError(overLimit(`${entries} entries`, 'maxNodes'));
+  return raw;
+}
+
 function unitOf(unit: string): Unit {
   if (unit === 'nanoseconds' || unit === 'bytes' || unit === 'microseconds') return unit;
   return 'count';
@@ -31,12 +119,13 @@ function unitOf(unit: string): Unit {
  * @throws {Error} when the bytes are not a pprof profile or `wanted` is not one of its sample types.
  */
 export function pprofTree(bytes: Uint8Array, wanted?: string): { tree: CallTree; facts: PprofFacts } {
-  const raw = isGzip(bytes) ? gunzipSync(bytes) : bytes;
-  const profile = Profile.decode(raw);
+  const profile = Profile.decode(decodeBytes(bytes));
   const strings = profile.stringTable.strings;
   const text = (index: number | bigint) => strings[Number(index)] ?? '';
   const types = profile.sampleType.map((t) => ({ type: text(t.type), unit: text(t.unit) }));
-  if (types.length === 0 || (profile.sample.length === 0 && profile.location.length === 0)) throw new Error('no sample types or samples');
+  // a profile with no samples is valid (holmes-node's gc rule writes one when nothing was sampled): an empty tree
+  if (types.length === 0) types.push({ type: 'samples', unit: 'count' });
+  const maxNodes = inputLimits().maxNodes;
   const names = types.map((t) => `${t.type}/${t.unit}`);
   let chosen = types.length - 1;
   if (wanted) {
@@ -57,6 +146,7 @@ export function pprofTree(bytes: Uint8Array, wanted?: string): { tree: CallTree;
     const k = `${at}\u0000${key}`;
     let node = child.get(k);
     if (node === undefined) {
+      if (frames.length >= maxNodes) throw new InputRefusedError(overLimit('a call tree of too many nodes', 'maxNodes'));
       node = frames.length;
       frames.push(frame);
       parent.push(at);

@@ -1,4 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
+import { firstLine } from '../analysis/errors.js';
+import { limitsFromEnv, type InputLimits } from '../analysis/limits.js';
 import type { Output } from './output.js';
 import { UsageError } from './output.js';
 
@@ -47,3 +49,12 @@ export const COMMON_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
 /** Help lines for {@link COMMON_OPTIONS}. */
 export const COMMON_HELP = `  --json         print the result as JSON on stdout
   -h, --help     show this help`;
+
+/** The input limits set by the environment (README, security); a bad value is a usage mistake. */
+export function envLimits(env: NodeJS.ProcessEnv = process.env): InputLimits {
+  try {
+    return limitsFromEnv(env);
+  } catch (error) {
+    throw new UsageError(firstLine(error));
+  }
+}

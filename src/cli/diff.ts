@@ -3,7 +3,7 @@ import { functionCosts, type Unit } from '../analysis/calltree.js';
 import { DumpFileError } from '../analysis/errors.js';
 import { diffTotals, heapTotals, type ClassDelta, type HeapTotals } from '../analysis/heap-summary.js';
 import { readHeapSnapshot } from '../analysis/heapsnapshot.js';
-import { FORMAT_NAMES, aFormat, detectFormat, loadProfile, parseDumpName, type DumpFormat } from '../analysis/load.js';
+import { FORMAT_NAMES, aFormat, analysing, detectFormat, loadProfile, parseDumpName, type DumpFormat } from '../analysis/load.js';
 import { COMMON_HELP, intOption, stringOption, type Command } from './command.js';
 import { UsageError, formatBytes, formatCount, formatDelta, formatValue, table } from './output.js';
 
@@ -110,7 +110,7 @@ function diffProfiles(before: string, after: string, format: DumpFormat, top: nu
 function loadTotals(file: string, since?: HeapTotals): HeapTotals {
   const snapshot = readHeapSnapshot(file);
   try {
-    return heapTotals(snapshot, since);
+    return analysing(file, 'heapsnapshot', () => heapTotals(snapshot, since));
   } finally {
     snapshot.close();
   }

@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { DumpFileError, describeFsError } from '../analysis/errors.js';
+import { DumpFileError } from '../analysis/errors.js';
 import { flameGraphHtml } from '../analysis/flamegraph.js';
-import { aFormat, detectFormat, loadProfile, parseDumpName, readMeta } from '../analysis/load.js';
+import { aFormat, analysing, detectFormat, loadProfile, parseDumpName, readMeta } from '../analysis/load.js';
 import { COMMON_HELP, stringOption, type Command } from './command.js';
 import { formatValue } from './output.js';
 import { metaFacts, profileFacts, profileReport } from './show.js';
+import { writeOutputFile } from './write-file.js';
 
 /** The default output: `<dump name>.html` in the current directory (dump directories are 0700 and not for us to fill). */
 function defaultOutput(file: string): string {
@@ -27,12 +27,15 @@ above callees, widths by total time (or bytes); hover for details, click to zoom
 search to highlight. A table of the top functions follows the graph.
 
 Options:
-  -o, --output FILE    where to write (default: <dump name>.html in the current directory)
+  -o, --output FILE    where to write (default: <dump name>.html in the current directory); an
+                       existing file is not replaced, and a link there is never followed
+  --force              replace an existing output file (a link there is replaced, not followed)
   --sample-type TYPE   pprof: the sample type to draw (default: the profile's default, else the last)
   --title TEXT         heading of the page (default: the file name)
 ${COMMON_HELP}`,
   options: {
     output: { type: 'string', short: 'o' },
+    force: { type: 'boolean' },
     'sample-type': { type: 'string' },
     title: { type: 'string' },
   },
@@ -44,22 +47,24 @@ ${COMMON_HELP}`,
       throw new DumpFileError(`${file}: ${aFormat(format)} has no call tree to draw; flame reads CPU profiles, heap profiles and pprof files`);
     }
     const sampleType = stringOption(args, 'sample-type');
-    const profile = loadProfile(file, format, sampleType ? { sampleType } : {});
-    const meta = metaFacts(readMeta(file));
-    const report = profileReport(file, profile, meta, 0);
-    const facts = [profileFacts(report), meta ? `${meta.startTime}, pid ${meta.pid} on ${meta.hostname}` : '', meta ? `reason: ${meta.summary}` : '']
-      .filter(Boolean)
-      .join(' · ');
-    const html = flameGraphHtml(profile.tree, { title: stringOption(args, 'title') ?? basename(file), facts });
     const target = resolve(stringOption(args, 'output') ?? defaultOutput(file));
-    try {
-      writeFileSync(target, html, { mode: 0o600 });
-    } catch (error) {
-      throw new DumpFileError(describeFsError(error, target).replace('cannot read', 'cannot write'), { cause: error });
-    }
+    const meta = metaFacts(readMeta(file));
+    const { html, report, frames } = analysing(file, format, () => {
+      const profile = loadProfile(file, format, sampleType ? { sampleType } : {});
+      const report = profileReport(file, profile, meta, 0);
+      const facts = [profileFacts(report), meta ? `${meta.startTime}, pid ${meta.pid} on ${meta.hostname}` : '', meta ? `reason: ${meta.summary}` : '']
+        .filter(Boolean)
+        .join(' · ');
+      return {
+        html: flameGraphHtml(profile.tree, { title: stringOption(args, 'title') ?? basename(file), facts }),
+        report,
+        frames: profile.tree.frames.length,
+      };
+    });
+    writeOutputFile(target, html, args.values.force === true);
     out.emit(
-      { file, format, output: target, bytes: Buffer.byteLength(html), frames: profile.tree.frames.length, unit: report.unit, total: report.total },
-      (r) => `wrote ${r.output} (${r.frames} frames, ${formatValue(r.total, r.unit)} ${report.measure})`,
+      { file, format, output: target, bytes: Buffer.byteLength(html), frames, unit: report.unit, measure: report.measure, total: report.total },
+      (r) => `wrote ${r.output} (${r.frames} frames, ${formatValue(r.total, r.unit)} ${r.measure})`,
     );
   },
 };

@@ -1,7 +1,8 @@
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DumpFileError, describeFsError } from '../analysis/errors.js';
-import { formatOf, parseDumpName, readMeta, type DumpFormat } from '../analysis/load.js';
+import { specialKind } from '../analysis/input.js';
+import { formatOf, parseDumpName, readMetaOf, type DumpFormat } from '../analysis/load.js';
 import type { DumpMeta } from '../sinks/meta.js';
 import { defaultDumpDir } from '../config/options.js';
 import { RULES } from '../rules/table.js';
@@ -30,10 +31,26 @@ export interface DumpEntry {
   /** The one-line reason from the meta file; null when there is none. */
   summary: string | null;
   meta: DumpMeta | null;
+  /** Why the meta file beside it could not be read (special, damaged, planted); null when it was, or there is none. */
+  metaProblem: string | null;
 }
 
-/** The dumps in `dir`, newest first; temporary and meta files are left out. */
-export function listDumps(dir: string): DumpEntry[] {
+/** A file with a dump's name that `ls` does not list, and why. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+/** What `ls` finds in a directory. */
+export interface Listing {
+  /** Newest first. */
+  dumps: DumpEntry[];
+  /** Files named like dumps that are not regular files (a FIFO, a device, a symlink…), never opened. */
+  skipped: SkippedFile[];
+}
+
+/** The dumps in `dir`, newest first (temporary and meta files are left out), and those skipped. */
+export function listDumps(dir: string): Listing {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
@@ -42,6 +59,7 @@ export function listDumps(dir: string): DumpEntry[] {
     throw new DumpFileError(describeFsError(error, dir), { cause: error });
   }
   const entries: Array<DumpEntry & { sortKey: number }> = [];
+  const skipped: SkippedFile[] = [];
   for (const file of names) {
     if (file.startsWith(TEMP_PREFIX)) continue;
     const name = parseDumpName(file);
@@ -51,12 +69,16 @@ export function listDumps(dir: string): DumpEntry[] {
     let size: number;
     try {
       const info = lstatSync(path);
-      if (!info.isFile()) continue;
+      const kind = specialKind(info);
+      if (kind) {
+        skipped.push({ file, reason: `${kind}, not a regular file` });
+        continue;
+      }
       size = info.size;
     } catch {
       continue; // removed while listing
     }
-    const meta = readMeta(path);
+    const { meta, problem } = readMetaOf(path);
     entries.push({
       file,
       path,
@@ -67,11 +89,18 @@ export function listDumps(dir: string): DumpEntry[] {
       size,
       summary: typeof meta?.summary === 'string' ? meta.summary : null,
       meta,
+      metaProblem: problem,
       sortKey: name.time.getTime(),
     });
   }
   entries.sort((a, b) => b.sortKey - a.sortKey || a.file.localeCompare(b.file));
-  return entries.map(({ sortKey: _, ...entry }) => entry);
+  skipped.sort((a, b) => a.file.localeCompare(b.file));
+  return { dumps: entries.map(({ sortKey: _, ...entry }) => entry), skipped };
+}
+
+function reasonOf(dump: DumpEntry): string {
+  if (dump.summary !== null) return dump.summary;
+  return dump.metaProblem !== null ? `(meta file unreadable: ${dump.metaProblem})` : '(no meta file)';
 }
 
 /** `holmes-node ls [DIR]` */
@@ -82,7 +111,9 @@ export const lsCommand: Command = {
 
 Lists the dumps in DIR, newest first: kind, time (UTC), size and the one-line
 reason from the .meta.json beside each. Temporary files (.holmes-tmp-*) are
-left out. DIR defaults to ${defaultDumpDir()}.
+left out; files named like dumps that are not regular files (FIFOs, devices,
+symlinks) are listed as skipped and never opened. DIR defaults to
+${defaultDumpDir()}.
 
 Kinds (the rule that took the dump):
 ${KIND_HELP}
@@ -98,12 +129,17 @@ ${COMMON_HELP}`,
     if (kind !== undefined && !(RULE_NAMES as readonly string[]).includes(kind)) {
       throw new UsageError(`--kind wants one of ${RULE_NAMES.join(', ')}, not ${JSON.stringify(kind)}`);
     }
-    const dumps = listDumps(dir).filter((dump) => kind === undefined || dump.kind === kind);
-    if (dumps.length === 0) throw new DumpFileError(kind === undefined ? `no dumps in ${dir}` : `no ${kind} dumps in ${dir}`);
-    out.emit({ dir, dumps }, ({ dumps: list }) => {
-      const rows = list.map((d) => [d.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), d.kind, formatBytes(d.size), d.file, d.summary ?? '(no meta file)']);
-      const count = `${list.length} dump${list.length === 1 ? '' : 's'}`;
-      return `${dir}: ${count}\n${table(['time (UTC)', 'kind', 'size', 'file', 'reason'], rows, [false, false, true, false, false])}`;
+    const listing = listDumps(dir);
+    const dumps = listing.dumps.filter((dump) => kind === undefined || dump.kind === kind);
+    const skipped = listing.skipped.filter((file) => kind === undefined || parseDumpName(file.file)?.kind === kind);
+    if (dumps.length === 0 && skipped.length === 0) throw new DumpFileError(kind === undefined ? `no dumps in ${dir}` : `no ${kind} dumps in ${dir}`);
+    out.emit({ dir, dumps, skipped }, (listed) => {
+      const rows = listed.dumps.map((d) => [d.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), d.kind, formatBytes(d.size), d.file, reasonOf(d)]);
+      const count = `${listed.dumps.length} dump${listed.dumps.length === 1 ? '' : 's'}`;
+      const lines = [`${listed.dir}: ${count}`];
+      if (rows.length > 0) lines.push(table(['time (UTC)', 'kind', 'size', 'file', 'reason'], rows, [false, false, true, false, false]));
+      if (listed.skipped.length > 0) lines.push('Skipped (not opened)', ...listed.skipped.map((f) => `  ${f.file}: ${f.reason}`));
+      return lines.join('\n');
     });
   },
 };

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DumpFileError, firstLine } from '../analysis/errors.js';
-import { COMMON_OPTIONS, type Command } from './command.js';
+import { setInputLimits } from '../analysis/limits.js';
+import { COMMON_OPTIONS, envLimits, type Command } from './command.js';
 import { diffCommand } from './diff.js';
 import { flameCommand } from './flame.js';
 import { lsCommand } from './ls.js';
 import { UsageError, output } from './output.js';
+import { printable } from './sanitize.js';
 import { showCommand } from './show.js';
 
 const COMMANDS: Command[] = [lsCommand, showCommand, flameCommand, diffCommand];
@@ -82,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       );
     }
     const args = parseCommand(command, rest);
+    setInputLimits(envLimits());
     if (args.help) {
       process.stdout.write(ensureNewline(command.help));
       return 0;
@@ -98,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const known = error instanceof DumpFileError || error instanceof UsageError;
     const message = known ? error.message : `internal error: ${firstLine(error)}`;
-    process.stderr.write(`holmes-node: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    process.stderr.write(`holmes-node: ${printable(message.replace(/\s*\n\s*/g, ' '))}\n`);
     if (process.env.HOLMES_NODE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
@@ -112,7 +115,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 // a fault outside main's try (a stream error, a bug in a callback) still ends in one line, not a trace
 process.on('uncaughtException', (error) => {
-  process.stderr.write(`holmes-node: internal error: ${firstLine(error)}\n`);
+  process.stderr.write(`holmes-node: internal error: ${printable(firstLine(error))}\n`);
   if (process.env.HOLMES_NODE_DEBUG) process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import type { Unit } from '../analysis/calltree.js';
+import { printableDeep, printableJson } from './sanitize.js';
 
 /** A mistake in the command line (unknown option, missing argument): exit code 2, as for most Unix tools. */
 export class UsageError extends Error {
@@ -11,7 +12,10 @@ export class UsageError extends Error {
 /** Where a command writes: stdout in text or `--json`. One helper, so every command's `--json` looks alike. */
 export interface Output {
   json: boolean;
-  /** Writes `data` as JSON with `--json`, else the text `render` makes of it. */
+  /**
+   * Writes `data` as JSON with `--json`, else the text `render` makes of it. Either way, nothing read from a dump
+   * reaches the terminal raw: `render` is given a copy whose strings are made printable.
+   */
   emit<T>(data: T, render: (data: T) => string): void;
 }
 
@@ -20,7 +24,7 @@ export function output(json: boolean, write: (text: string) => void = (text) => 
   return {
     json,
     emit(data, render) {
-      const text = json ? JSON.stringify(data, null, 2) : render(data);
+      const text = json ? printableJson(JSON.stringify(data, null, 2)) : render(printableDeep(data));
       write(text.endsWith('\n') ? text : `${text}\n`);
     },
   };

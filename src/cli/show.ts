@@ -3,8 +3,10 @@ import { frameLocation, functionCosts, topBy, type FunctionCost, type Unit } fro
 import { summarizeHandles, type HandlesSummary } from '../analysis/handles.js';
 import { summarizeHeap, type ClassStats, type HeapSummary, type LargeObject } from '../analysis/heap-summary.js';
 import { readHeapSnapshot } from '../analysis/heapsnapshot.js';
+import { asNumber, asText } from '../analysis/text.js';
 import {
   FORMAT_NAMES,
+  analysing,
   detectFormat,
   loadBlock,
   loadHandles,
@@ -28,10 +30,17 @@ export interface MetaFacts {
   startTime: string;
 }
 
-/** The part of a `.meta.json` worth repeating in a report. */
+/** The part of a `.meta.json` worth repeating in a report, each field of the type it prints (the file may be planted). */
 export function metaFacts(meta: DumpMeta | null): MetaFacts | null {
   if (!meta) return null;
-  return { summary: meta.summary, kind: meta.kind, pid: meta.pid, hostname: meta.hostname, node: meta.node, startTime: meta.startTime };
+  return {
+    summary: asText(meta.summary),
+    kind: asText(meta.kind),
+    pid: asNumber(meta.pid),
+    hostname: asText(meta.hostname),
+    node: asText(meta.node),
+    startTime: asText(meta.startTime),
+  };
 }
 
 /** Header lines: the file, its kind, and the reason from its meta file. */
@@ -104,6 +113,9 @@ function costTable(costs: FunctionCost[], unit: Unit, first: 'self' | 'total'): 
 
 function renderProfile(report: ProfileReport): string {
   const what = report.unit === 'bytes' ? 'allocated bytes' : report.measure === 'CPU time' ? 'time' : report.measure;
+  if (report.bySelf.length === 0 && report.byTotal.length === 0) {
+    return [headerLines(report.file, profileFacts(report), report.meta), '', 'No samples: the profile is empty (nothing was sampled while it ran).'].join('\n');
+  }
   return [
     headerLines(report.file, profileFacts(report), report.meta),
     '',
@@ -230,6 +242,8 @@ export interface BlockReport extends BlockDump {
   file: string;
   format: 'block';
   meta: MetaFacts | null;
+  /** `file:line` of each frame of `stack` (worked out from the raw URL, before the text is made printable). */
+  locations: string[];
 }
 
 function renderBlock(report: BlockReport): string {
@@ -238,8 +252,8 @@ function renderBlock(report: BlockReport): string {
   if (report.stack.length === 0) lines.push(`No stack was taken: ${report.stackError ?? 'unknown reason'}.`);
   else {
     lines.push('Where the main thread was (innermost first)');
-    for (const frame of report.stack) {
-      const location = frameLocation({ name: frame.functionName, url: frame.url, line: frame.lineNumber, column: 0 });
+    for (const [i, frame] of report.stack.entries()) {
+      const location = report.locations[i] ?? '';
       lines.push(`  ${frame.functionName || '(anonymous)'}${location ? `  ${location}:${frame.columnNumber}` : ''}`);
     }
   }
@@ -275,24 +289,29 @@ ${COMMON_HELP}`,
   run(args, out) {
     const file = resolve(args.positionals[0]!);
     const top = intOption(args, 'top', 15);
+    const paths = intOption(args, 'paths', 3);
+    const sampleType = stringOption(args, 'sample-type');
     const format = detectFormat(file);
     const meta = metaFacts(readMeta(file));
-    if (format === 'heapsnapshot') {
-      const snapshot = readHeapSnapshot(file);
-      try {
-        const summary = summarizeHeap(snapshot, { top, paths: intOption(args, 'paths', 3) });
-        out.emit<HeapReport>({ file, format, meta, ...summary }, renderHeap);
-      } finally {
-        snapshot.close();
+    analysing(file, format, () => {
+      if (format === 'heapsnapshot') {
+        const snapshot = readHeapSnapshot(file);
+        try {
+          const summary = summarizeHeap(snapshot, { top, paths });
+          out.emit<HeapReport>({ file, format, meta, ...summary }, renderHeap);
+        } finally {
+          snapshot.close();
+        }
+      } else if (format === 'block') {
+        const block = loadBlock(file);
+        const locations = block.stack.map((f) => frameLocation({ name: f.functionName, url: f.url, line: f.lineNumber, column: 0 }));
+        out.emit<BlockReport>({ ...block, file, format, meta, locations }, renderBlock);
+      } else if (format === 'handles') {
+        out.emit<HandlesReport>({ file, format, meta, ...summarizeHandles(loadHandles(file), top) }, renderHandles);
+      } else {
+        const profile = loadProfile(file, format, sampleType ? { sampleType } : {});
+        out.emit(profileReport(file, profile, meta, top), renderProfile);
       }
-    } else if (format === 'block') {
-      out.emit<BlockReport>({ ...loadBlock(file), file, format, meta }, renderBlock);
-    } else if (format === 'handles') {
-      out.emit<HandlesReport>({ file, format, meta, ...summarizeHandles(loadHandles(file), top) }, renderHandles);
-    } else {
-      const sampleType = stringOption(args, 'sample-type');
-      const profile = loadProfile(file, format, sampleType ? { sampleType } : {});
-      out.emit(profileReport(file, profile, meta, top), renderProfile);
-    }
+    });
   },
 };
