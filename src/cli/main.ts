@@ -3,12 +3,13 @@ import { parseArgs } from 'node:util';
 import { DumpFileError, firstLine } from '../analysis/errors.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { diffCommand } from './diff.js';
+import { dumpCommand } from './dump.js';
 import { flameCommand } from './flame.js';
 import { lsCommand } from './ls.js';
 import { UsageError, output } from './output.js';
 import { showCommand } from './show.js';
 
-const COMMANDS: Command[] = [lsCommand, showCommand, flameCommand, diffCommand];
+const COMMANDS: Command[] = [lsCommand, showCommand, flameCommand, diffCommand, dumpCommand];
 
 function version(): string {
   try {

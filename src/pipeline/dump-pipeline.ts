@@ -3,14 +3,15 @@ import type { ResolvedConfig } from '../config/options.js';
 import { CaptureAbandoned } from '../dumpers/cpu-profile.js';
 import type { FlightRecorder } from '../dumpers/flight-recorder.js';
 import { HolmesDumpDirError, HolmesDumpError, HolmesInternalError, HolmesRetentionError, type HolmesError } from '../errors.js';
-import type { DumpEvent, SkipEvent } from '../events.js';
+import type { DumpEvent, DumpKind, SkipEvent } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { DumpContext, Source } from '../rules/define.js';
+import { type OnDemandKind, takeOnDemand } from '../ondemand/kinds.js';
+import type { DumpContext, DumpOutput, Source } from '../rules/define.js';
 import { RULE_NAMES, UNITS, ruleOf, type RuleName } from '../rules/registry.js';
 import { decide, type ThresholdTrigger, type Thresholds } from '../rules/rule.js';
 import type { Reading } from '../sampler/sampler.js';
 import { type DumpDir, dumpBaseName } from '../sinks/dump-dir.js';
-import { buildMeta, writeMeta, type ThresholdReason, type WrittenDump } from '../sinks/meta.js';
+import { buildMeta, writeMeta, type FireReason, type ManualReason, type ThresholdReason, type WrittenDump } from '../sinks/meta.js';
 import { enforceRetention, type RetentionLimits } from '../sinks/retention.js';
 import type { Limits } from '../sources/limits.js';
 import { DumpBudget } from './budget.js';
@@ -144,14 +145,35 @@ export class DumpPipeline {
     this.#skip(rule, reason);
   }
 
+  /**
+   * An on-demand dump (`holmes.dump()`, or an operator's request on the signal), through the same budget (one at a
+   * time, `maxDumpsPerHour`), meta, retention and events as a rule's. Resolves with its `dump` event, or undefined
+   * when it was skipped (a `skip` event says why) or failed (an `error` event); never rejects.
+   */
+  manual(kind: OnDemandKind, origin: Omit<ManualReason, 'rule' | 'trigger'>): Promise<DumpEvent | undefined> {
+    const now = Date.now();
+    const config = this.#env.config();
+    // cpuMax is not applied: an operator asked for this dump, knowing the process is busy
+    const refused = this.#budget.check(now, undefined, config, this.#env.unacknowledged());
+    if (refused) {
+      this.#skip(kind, refused === 'busy' ? `${kind} dump on demand not taken: another dump is being taken; ask again when it is done` : refused);
+      return Promise.resolve(undefined);
+    }
+    this.#budget.begin(now);
+    this.#env.budgetChanged();
+    const reason: ManualReason = { rule: kind, trigger: 'manual', ...origin };
+    const by = origin.via === 'code' ? 'holmes.dump()' : `request ${origin.requestId} from uid ${origin.requestedBy}`;
+    const job = this.#take(kind, reason, `${kind} dump on demand (${by})`, (context) => takeOnDemand(kind, context, config, this.#env.source)).finally(() =>
+      this.#budget.end(),
+    );
+    this.#track(job.then(() => undefined));
+    return job;
+  }
+
   async #run(rule: RuleName, reading: Reading, trigger: ThresholdTrigger): Promise<void> {
-    const env = this.#env;
     const state = this.#states[rule];
-    const config = env.config();
+    const config = this.#env.config();
     const ruleConfig = config[rule];
-    const limits = env.limits()!;
-    const started = new Date();
-    const baseName = dumpBaseName(rule, started);
     const reason: ThresholdReason = {
       rule,
       value: reading.value,
@@ -159,10 +181,25 @@ export class DumpPipeline {
       trigger,
       thresholds: { min: ruleConfig.min, diff: ruleConfig.diff, abs: ruleConfig.abs },
     };
-    const history = env.history();
-    const summary = summarize(reason);
     state.running = true;
-    env.logger.info(`taking a ${rule} dump: ${summary}`);
+    try {
+      await this.#take(rule, reason, summarize(reason), (context) => ruleOf(rule).dump(context, ruleConfig, this.#env.source(rule)));
+    } finally {
+      this.#budget.end();
+      state.running = false;
+      state.coolDown(Date.now(), ruleConfig.cooldown ?? config.cooldown);
+    }
+  }
+
+  /** Takes one dump and writes its meta, announces it and prunes; resolves with the event, or undefined on failure (reported). */
+  async #take(kind: DumpKind, reason: FireReason, summary: string, take: (context: DumpContext) => Promise<DumpOutput>): Promise<DumpEvent | undefined> {
+    const env = this.#env;
+    const config = env.config();
+    const limits = env.limits()!;
+    const started = new Date();
+    const baseName = dumpBaseName(kind, started);
+    const history = env.history();
+    env.logger.info(`taking a ${kind} dump: ${summary}`);
     let readied: Promise<void> | undefined;
     try {
       const context: DumpContext = {
@@ -173,14 +210,14 @@ export class DumpPipeline {
         limits,
         format: config.profileFormat,
         recorder: env.recorder,
-        skip: (why) => this.#skip(rule, why),
+        skip: (why) => this.#skip(kind, why),
         // the directory is readied when the dumper first needs it, so a CPU profile starts without waiting for it
         ready: () => (readied ??= this.#readyDir()),
         stall: (run) => env.stall(run),
       };
-      const output = await ruleOf(rule).dump(context, ruleConfig, env.source(rule));
+      const output = await take(context);
       const meta = buildMeta({
-        kind: rule,
+        kind,
         file: basename(output.file),
         summary,
         reason,
@@ -194,18 +231,17 @@ export class DumpPipeline {
       });
       const written = await writeMeta(env.dir, baseName, output.file, meta);
       env.logger.info(`wrote ${output.file}: ${summary}`);
-      env.dump({ kind: rule, ...written });
+      const event: DumpEvent = { kind, ...written };
+      env.dump(event);
       await this.#retain(this.#retentionLimits(), baseName);
+      return event;
     } catch (error) {
       if (error instanceof CaptureAbandoned) {
-        env.logger.info(`${rule} capture abandoned by stop(); nothing written`);
-        return;
+        env.logger.info(`${kind} capture abandoned by stop(); nothing written`);
+        return undefined;
       }
-      env.error(new HolmesDumpError(rule, error instanceof Error ? error.message : String(error), error));
-    } finally {
-      this.#budget.end();
-      state.running = false;
-      state.coolDown(Date.now(), ruleConfig.cooldown ?? config.cooldown);
+      env.error(new HolmesDumpError(kind, error instanceof Error ? error.message : String(error), error));
+      return undefined;
     }
   }
 
@@ -244,7 +280,7 @@ export class DumpPipeline {
     }
   }
 
-  #skip(rule: RuleName, reason: string): void {
+  #skip(rule: DumpKind, reason: string): void {
     this.#env.logger.warn(reason);
     this.#env.skip({ kind: rule, reason });
   }

@@ -26,15 +26,30 @@ export interface BlockReason {
   thresholds: { block: number };
 }
 
+/** Why an on-demand dump was taken: `holmes.dump(kind)` in code, or an operator's request on the signal. */
+export interface ManualReason {
+  /** The kind asked for (`cpu`, `heapprofile`, `heapsnapshot`, `handles`, `report`). */
+  rule: string;
+  trigger: 'manual';
+  via: 'code' | 'signal';
+  /** The request's id (`holmes-node dump` finds its answer by it); signal only. */
+  requestId?: string;
+  /** The uid that owned the request file (this process's user, or 0 for root); signal only. */
+  requestedBy?: number;
+}
+
 /** Why a dump was taken. */
-export type FireReason = ThresholdReason | BlockReason;
+export type FireReason = ThresholdReason | BlockReason | ManualReason;
 
 /** Which condition fired a dump. */
 export type Trigger = FireReason['trigger'];
 
 /** The `.meta.json` written beside every dump, by every rule: the one shape the writer, the event and the CLI share. */
 export interface DumpMeta {
-  /** The rule section the dump belongs to: `cpu`, `memory`, `handles`, `eventLoop`, `heap` or `gc`. */
+  /**
+   * The rule section the dump belongs to (`cpu`, `memory`, `handles`, `eventLoop`, `heap` or `gc`), or for an
+   * on-demand dump the kind asked for (`cpu`, `heapprofile`, `heapsnapshot`, `handles`, `report`).
+   */
   kind: string;
   /** File name of the dump, in the same directory. */
   file: string;
