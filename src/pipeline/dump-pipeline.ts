@@ -15,6 +15,7 @@ import { buildMeta, writeMeta, type FireReason, type ManualReason, type Threshol
 import { enforceRetention, type RetentionLimits } from '../sinks/retention.js';
 import type { Limits } from '../sources/limits.js';
 import { DumpBudget } from './budget.js';
+import { DumpLedger } from './ledger.js';
 import { chooseDump, type RuleInput } from './choose.js';
 import { RuleState } from './rule-state.js';
 
@@ -65,17 +66,59 @@ export class DumpPipeline {
   readonly #env: PipelineEnv;
   readonly #states = Object.fromEntries(RULE_NAMES.map((rule) => [rule, new RuleState()])) as Record<RuleName, RuleState>;
   readonly #budget = new DumpBudget();
+  /** The directory's hourly budget, shared with every process dumping there. */
+  readonly #ledger: DumpLedger;
   readonly #jobs = new Set<Promise<void>>();
   #abort = new AbortController();
   #lastTick = 0;
 
   constructor(env: PipelineEnv) {
     this.#env = env;
+    this.#ledger = new DumpLedger(env.dir.path);
   }
 
-  /** Dumps any rule may still start now under `maxDumpsPerHour`. */
+  /** Dumps any rule may still start now under `maxDumpsPerHour`, counting every process's dumps in the directory. */
   allowance(now = Date.now()): number {
-    return this.#budget.remaining(now, this.#env.config().maxDumpsPerHour);
+    const max = this.#env.config().maxDumpsPerHour;
+    return Math.min(this.#budget.remaining(now, max), Math.max(0, max - this.#sharedStarts(now)));
+  }
+
+  /** Dump starts in the directory's ledger in the last hour; 0 when it cannot be read (this process's count applies). */
+  #sharedStarts(now: number): number {
+    try {
+      return this.#ledger.startsInLastHour(now);
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The budget's verdict, then the directory's: why no dump may start now, or null. */
+  #check(now: number, cpu: number | undefined): string | null {
+    const config = this.#env.config();
+    const local = this.#budget.check(now, cpu, config, this.#env.unacknowledged());
+    if (local) return local;
+    const shared = this.#sharedStarts(now) + this.#env.unacknowledged();
+    if (shared >= config.maxDumpsPerHour) return this.#sharedRefusal(shared);
+    return null;
+  }
+
+  #sharedRefusal(started: number): string {
+    return `${started} dumps in the last hour in ${this.#env.dir.path}, by every process writing there, reached maxDumpsPerHour (${this.#env.config().maxDumpsPerHour})`;
+  }
+
+  /**
+   * Claims a start in the directory's ledger, atomically against the other processes; null when granted, else why
+   * not. A ledger that cannot be used (read-only directory, lock held by a hung process) grants: this process's own
+   * count still holds, and the fault is logged.
+   */
+  #claim(now: number): string | null {
+    try {
+      const claim = this.#ledger.claim(now, this.#env.config().maxDumpsPerHour);
+      return claim.granted ? null : this.#sharedRefusal(claim.started);
+    } catch (error) {
+      this.#env.logger.warn(`shared dump budget unavailable, counting this process's dumps only: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
   }
 
   /** A new run begins (`start()`): the directory is readied and stale temporary files removed. */
@@ -116,13 +159,19 @@ export class DumpPipeline {
       const ruleConfig = config[rule];
       inputs[rule] = { config: ruleConfig, veto: ruleOf(rule).veto?.(reading.value, ruleConfig) ?? null, state: this.#states[rule] };
     }
-    const choice = chooseDump(now, RULE_NAMES, readings, inputs, (at) => this.#budget.check(at, readings.cpu?.value, config, this.#env.unacknowledged()));
+    const choice = chooseDump(now, RULE_NAMES, readings, inputs, (at) => this.#check(at, readings.cpu?.value));
     for (const { rule, reason } of choice.skips) {
       this.#skip(rule, reason);
       this.#states[rule].coolDown(now, config[rule].cooldown ?? config.cooldown);
     }
     if (!choice.dump) return;
     const { rule, reading, trigger } = choice.dump;
+    const refused = this.#claim(now);
+    if (refused) {
+      this.#skip(rule, refused);
+      this.#states[rule].coolDown(now, config[rule].cooldown ?? config.cooldown);
+      return;
+    }
     this.#budget.begin(now);
     this.#states[rule].lastStart = now;
     this.#env.budgetChanged();
@@ -134,7 +183,13 @@ export class DumpPipeline {
    * running): counted against the hourly budget and announced, with no I/O that could hold the host's loop.
    */
   accept(rule: RuleName, dump: WrittenDump): void {
-    this.#budget.record(Date.now());
+    const now = Date.now();
+    this.#budget.record(now);
+    try {
+      this.#ledger.record(now);
+    } catch (error) {
+      this.#env.logger.warn(`shared dump budget unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    }
     this.#env.budgetChanged();
     this.#env.logger.info(`wrote ${dump.file}: ${dump.meta.summary}`);
     this.#env.dump({ kind: rule, ...dump });
@@ -152,9 +207,8 @@ export class DumpPipeline {
    */
   manual(kind: OnDemandKind, origin: Omit<ManualReason, 'rule' | 'trigger'>): Promise<DumpEvent | undefined> {
     const now = Date.now();
-    const config = this.#env.config();
     // cpuMax is not applied: an operator asked for this dump, knowing the process is busy
-    const refused = this.#budget.check(now, undefined, config, this.#env.unacknowledged());
+    const refused = this.#check(now, undefined) ?? this.#claim(now);
     if (refused) {
       this.#skip(kind, refused === 'busy' ? `${kind} dump on demand not taken: another dump is being taken; ask again when it is done` : refused);
       return Promise.resolve(undefined);
@@ -163,6 +217,7 @@ export class DumpPipeline {
     this.#env.budgetChanged();
     const reason: ManualReason = { rule: kind, trigger: 'manual', ...origin };
     const by = origin.via === 'code' ? 'holmes.dump()' : `request ${origin.requestId} from uid ${origin.requestedBy}`;
+    const config = this.#env.config();
     const job = this.#take(kind, reason, `${kind} dump on demand (${by})`, (context) => takeOnDemand(kind, context, config, this.#env.source)).finally(() =>
       this.#budget.end(),
     );
