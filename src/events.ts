@@ -1,6 +1,7 @@
 import type { HolmesError } from './errors.js';
 import type { OnDemandKind } from './ondemand/kinds.js';
 import type { RuleName } from './rules/registry.js';
+import type { Culprit } from './dumpers/culprit.js';
 import type { DumpMeta } from './sinks/meta.js';
 
 /** What a dump is of: the rule that fired, or the kind an on-demand dump asked for. */
@@ -14,6 +15,8 @@ export interface DumpEvent {
   /** Absolute path of the `.meta.json` beside it. */
   metaFile: string;
   meta: DumpMeta;
+  /** What the dump points at, in short (`meta.culprit`); absent for heap snapshots and reports. */
+  culprit?: Culprit;
 }
 
 /** Payload of the `skip` event: a rule fired but no dump was taken, or a cheaper dump was taken instead. */

@@ -32,3 +32,4 @@ export type { DumpMeta, FireReason, ThresholdReason, BlockReason, ManualReason, 
 export type { Limits } from './sources/limits.js';
 export type { HandlesDump, HandleDetail } from './dumpers/handles.js';
 export type { StackGroup } from './dumpers/async-stacks.js';
+export type { Culprit, Suspect } from './dumpers/culprit.js';

@@ -4,7 +4,7 @@ import { CaptureAbandoned } from '../dumpers/cpu-profile.js';
 import type { FlightRecorder } from '../dumpers/flight-recorder.js';
 import { HolmesDumpDirError, HolmesDumpError, HolmesInternalError, HolmesRetentionError, type HolmesError } from '../errors.js';
 import type { DumpEvent, DumpKind, SkipEvent } from '../events.js';
-import type { Logger } from '../logger.js';
+import type { SafeLogger } from '../logger.js';
 import { type OnDemandKind, takeOnDemand } from '../ondemand/kinds.js';
 import type { DumpContext, DumpOutput, Source } from '../rules/define.js';
 import { RULE_NAMES, UNITS, ruleOf, type RuleName } from '../rules/registry.js';
@@ -22,7 +22,7 @@ import { RuleState } from './rule-state.js';
 /** What the pipeline needs from its owner: the configuration in force, the run-time parts, and where events go. */
 export interface PipelineEnv {
   dir: DumpDir;
-  logger: Logger;
+  logger: SafeLogger;
   config(): ResolvedConfig;
   limits(): Limits | undefined;
   source(rule: RuleName): Source<never>;
@@ -191,8 +191,7 @@ export class DumpPipeline {
       this.#env.logger.warn(`shared dump budget unavailable: ${error instanceof Error ? error.message : String(error)}`);
     }
     this.#env.budgetChanged();
-    this.#env.logger.info(`wrote ${dump.file}: ${dump.meta.summary}`);
-    this.#env.dump({ kind: rule, ...dump });
+    this.#announce({ kind: rule, ...dump, ...(dump.meta.culprit ? { culprit: dump.meta.culprit } : {}) });
   }
 
   /** Reports that a rule's dump was skipped or replaced by a cheaper one. */
@@ -283,11 +282,11 @@ export class DumpPipeline {
         startTime: started.toISOString(),
         endTime: new Date().toISOString(),
         details: output.details ?? {},
+        ...(output.culprit ? { culprit: output.culprit } : {}),
       });
       const written = await writeMeta(env.dir, baseName, output.file, meta);
-      env.logger.info(`wrote ${output.file}: ${summary}`);
-      const event: DumpEvent = { kind, ...written };
-      env.dump(event);
+      const event: DumpEvent = { kind, ...written, ...(output.culprit ? { culprit: output.culprit } : {}) };
+      this.#announce(event);
       await this.#retain(this.#retentionLimits(), baseName);
       return event;
     } catch (error) {
@@ -298,6 +297,25 @@ export class DumpPipeline {
       env.error(new HolmesDumpError(kind, error instanceof Error ? error.message : String(error), error));
       return undefined;
     }
+  }
+
+  /** The log line (naming the culprit; structured fields for an object-first logger) and the `dump` event. */
+  #announce(event: DumpEvent): void {
+    const { kind, file, metaFile, meta, culprit } = event;
+    const { reason } = meta;
+    const reading =
+      reason.trigger === 'manual' ? undefined : { value: reason.value, average: reason.average, trigger: reason.trigger, thresholds: reason.thresholds };
+    this.#env.logger.info(`wrote ${file}: ${meta.summary}${culprit ? `; culprit: ${culprit.text}` : ''}`, {
+      kind,
+      file,
+      metaFile,
+      culprit,
+      reading,
+      trigger: reason.trigger,
+      summary: meta.summary,
+      pid: meta.pid,
+    });
+    this.#env.dump(event);
   }
 
   #retentionLimits(): RetentionLimits {

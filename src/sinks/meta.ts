@@ -1,5 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import type { Culprit } from '../dumpers/culprit.js';
 import type { Limits } from '../sources/limits.js';
 import type { DumpDir } from './dump-dir.js';
 import { META_EXTENSION } from './formats.js';
@@ -74,6 +75,11 @@ export interface DumpMeta {
   endTime: string;
   /** Facts from the dumper (profiler backend, sample count, snapshot stall…). */
   details: Record<string, unknown>;
+  /**
+   * What the dump points at, in short: top functions by self time (CPU), top allocation sites (heap profile), top
+   * handle type and its creation stack (handles), the blocking frame (block). Absent from heap snapshots and reports.
+   */
+  culprit?: Culprit;
 }
 
 /** A dump and its meta file, both complete under their final names. */
