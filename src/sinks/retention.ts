@@ -50,9 +50,8 @@ export async function enforceRetention(dir: string, limits: RetentionLimits, kee
   // the newest of each (kind, pid) of a live process, and `keep`, are out of reach
   const newest = new Map<string, Dump>();
   for (const dump of all) newest.set(`${dump.kind}/${dump.pid}`, dump);
-  const alive = new Map<number, boolean>();
-  const isLive = (pid: number) => alive.get(pid) ?? (alive.set(pid, live(pid)), alive.get(pid)!);
-  const protectedBases = new Set([...newest.values()].filter((dump) => isLive(dump.pid)).map((dump) => dump.base));
+  const livePids = new Set([...newest.values()].map((dump) => dump.pid).filter((pid) => live(pid)));
+  const protectedBases = new Set([...newest.values()].filter((dump) => livePids.has(dump.pid)).map((dump) => dump.base));
   if (keep) protectedBases.add(keep);
 
   // removable dumps per kind, oldest first

@@ -43,7 +43,8 @@ describe('safeLogger', () => {
       ['holmes-node: no fields', undefined],
     ]);
     // bunyan's shape: child() and a fields object
-    expect(isObjectFirst({ ...silent(), child: () => {}, fields: {} })).toBe(true);
+    const bunyan = { ...silent(), child: () => {}, fields: {} };
+    expect(isObjectFirst(bunyan)).toBe(true);
   });
 
   it('contains a logger that throws, and a getter that throws', () => {
