@@ -11,6 +11,16 @@ export default defineConfig([
     external: ['v8-profiler-next'],
   },
   {
+    // zero-code start (`--import` / `--require holmes-node/register`): its own bundle in each format, so the
+    // package's main entry keeps its single file per format
+    entry: { register: 'src/register.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    target: 'node18',
+    shims: true,
+    external: ['v8-profiler-next'],
+  },
+  {
     // the operator's command: ESM only, no types
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],

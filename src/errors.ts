@@ -22,6 +22,8 @@ export type HolmesErrorCode =
   | 'HOLMES_WATCHDOG'
   /** Old dumps could not be pruned to stay within `maxDumps` and `maxDumpBytes`. */
   | 'HOLMES_RETENTION'
+  /** An operator's dump request (on the `signal`) was refused: no request file, not its owner's or root's, malformed. */
+  | 'HOLMES_REQUEST'
   /** A fault holmes-node did not expect; please report it. */
   | 'HOLMES_INTERNAL';
 
@@ -35,6 +37,7 @@ export const HOLMES_ERROR_CODES = [
   'HOLMES_RECORDER',
   'HOLMES_WATCHDOG',
   'HOLMES_RETENTION',
+  'HOLMES_REQUEST',
   'HOLMES_INTERNAL',
 ] as const satisfies readonly HolmesErrorCode[];
 
@@ -127,6 +130,14 @@ export class HolmesRetentionError extends HolmesError {
   constructor(cause: unknown) {
     super('HOLMES_RETENTION', `holmes-node: could not prune old dumps: ${describe(cause)}`, { cause });
     this.name = 'HolmesRetentionError';
+  }
+}
+
+/** An operator's dump request was refused (and nothing was dumped). Emitted, never thrown. */
+export class HolmesRequestError extends HolmesError {
+  constructor(message: string, cause?: unknown) {
+    super('HOLMES_REQUEST', `holmes-node: dump request refused: ${message}`, { cause });
+    this.name = 'HolmesRequestError';
   }
 }
 

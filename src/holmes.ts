@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
+import { isMainThread } from 'node:worker_threads';
 import { applyUpdate, checkRuleName, resolveOptions, type HolmesOptions, type HolmesUpdate, type ResolvedConfig } from './config/options.js';
 import { FlightRecorder } from './dumpers/flight-recorder.js';
 import { prepareCpuProfiler } from './dumpers/profiler/index.js';
-import { HolmesReadingError, HolmesRecorderError, HolmesRuntimeError, HolmesWatchdogError, type HolmesError } from './errors.js';
-import type { HolmesEvents } from './events.js';
+import { HolmesReadingError, HolmesRecorderError, HolmesRequestError, HolmesRuntimeError, HolmesWatchdogError, type HolmesError } from './errors.js';
+import type { DumpEvent, HolmesEvents } from './events.js';
 import { safeLogger, silentLogger, type Logger } from './logger.js';
+import { type OnDemandKind, checkDumpKind } from './ondemand/kinds.js';
+import { takeRequest } from './ondemand/request.js';
 import { DumpPipeline } from './pipeline/dump-pipeline.js';
 import type { Source, Watch } from './rules/define.js';
 import { RULE_NAMES, SAMPLED_RULES, WATCH_RULES, type AnyWatch, type RuleName } from './rules/registry.js';
@@ -43,6 +46,8 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   readonly #sampler: Sampler;
   #limits: Limits | undefined;
   #started = false;
+  /** The listener of the opt-in `signal`, while started. */
+  #onSignal: (() => void) | undefined;
 
   /** @throws {HolmesConfigError} when an option is invalid; the message names the option and what is allowed. */
   constructor(options: HolmesOptions = {}) {
@@ -131,6 +136,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#syncRuntime();
     this.#sampler.start();
     this.#pipeline.open();
+    this.#listen();
     this.#logger.info(`watching every ${this.#config.interval} ms, dumps to ${this.#dir.path}`);
     return this;
   }
@@ -139,6 +145,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   async stop(): Promise<void> {
     if (this.#started) {
       this.#started = false;
+      this.#unlisten();
       this.#sampler.stop();
       this.#pipeline.close();
       this.#syncRuntime();
@@ -146,6 +153,25 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     await this.#pipeline.settled();
     await this.#recorder.settled();
     await Promise.all(this.#watches.map(({ watch }) => watch.settled()));
+  }
+
+  /**
+   * Takes a dump now, whatever the readings: `cpu` (a profile of the next `cpu.profileDuration` ms), `heapprofile`
+   * (sampling, `memory.profileDuration` ms), `heapsnapshot` (refused with the reason when not affordable), `handles`,
+   * or `report` (Node's diagnostic report). It goes through the same pipeline as a rule's dump: one at a time,
+   * `maxDumpsPerHour`, a `.meta.json` with `reason.trigger: 'manual'`, retention, and the `dump` event.
+   *
+   * Resolves with the `dump` event, or undefined when no dump was written: before `start()`, or skipped (a `skip`
+   * event says why: another dump running, the hourly ceiling), or failed (an `error` event). Never rejects.
+   * @throws {HolmesConfigError} on an unknown kind.
+   */
+  dump(kind: OnDemandKind): Promise<DumpEvent | undefined> {
+    const checked = checkDumpKind(kind);
+    if (!this.#started) {
+      this.#emitSafely('skip', { kind: checked, reason: `${checked} dump on demand not taken: holmes-node is not started` });
+      return Promise.resolve(undefined);
+    }
+    return this.#pipeline.manual(checked, { via: 'code' });
   }
 
   /** Lets a rule fire again. @throws {HolmesConfigError} on an unknown rule name. */
@@ -217,6 +243,37 @@ export class Holmes extends EventEmitter<HolmesEvents> {
           retention: { maxDumps: config.maxDumps, maxDumpBytes: config.maxDumpBytes },
         }),
       );
+    }
+  }
+
+  /**
+   * With the `signal` option, listens for an operator's request (`holmes-node dump <pid> <kind>`). Signals reach only
+   * the main thread; a Holmes on a worker thread says so and listens to nothing.
+   */
+  #listen(): void {
+    const signal = this.#config.signal;
+    if (!signal) return;
+    if (!isMainThread) {
+      this.#report(new HolmesRuntimeError(`option signal (${signal}) works on the main thread only: requests on it are not heard here`));
+      return;
+    }
+    this.#onSignal = () => void this.#answerRequest();
+    this.#guard(() => process.on(signal, this.#onSignal!));
+  }
+
+  #unlisten(): void {
+    if (this.#onSignal && this.#config.signal) process.off(this.#config.signal, this.#onSignal);
+    this.#onSignal = undefined;
+  }
+
+  /** Takes the request the signal announces and dumps; a refused request is an `error` (HOLMES_REQUEST) and dumps nothing. */
+  async #answerRequest(): Promise<void> {
+    try {
+      const request = await takeRequest(this.#dir.path);
+      this.#logger.info(`dump request ${request.id} for ${request.kind} from uid ${request.uid}`);
+      await this.#pipeline.manual(request.kind, { via: 'signal', requestId: request.id, requestedBy: request.uid });
+    } catch (error) {
+      this.#report(new HolmesRequestError(error instanceof Error ? error.message : String(error), error));
     }
   }
 

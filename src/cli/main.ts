@@ -4,13 +4,14 @@ import { DumpFileError, firstLine } from '../analysis/errors.js';
 import { setInputLimits } from '../analysis/limits.js';
 import { COMMON_OPTIONS, envLimits, type Command } from './command.js';
 import { diffCommand } from './diff.js';
+import { dumpCommand } from './dump.js';
 import { flameCommand } from './flame.js';
 import { lsCommand } from './ls.js';
 import { UsageError, output } from './output.js';
 import { printable } from './sanitize.js';
 import { showCommand } from './show.js';
 
-const COMMANDS: Command[] = [lsCommand, showCommand, flameCommand, diffCommand];
+const COMMANDS: Command[] = [lsCommand, showCommand, flameCommand, diffCommand, dumpCommand];
 
 function version(): string {
   try {

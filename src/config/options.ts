@@ -13,13 +13,14 @@ import {
   readObject,
   type Milliseconds,
   type NumberSpec,
+  type OptionSpec,
   type Percent,
   type ProfileFormat,
 } from './spec.js';
 
 /** The options that are not a rule's. */
 export interface GlobalOptions {
-  /** Where dumps are written. Default `<os.tmpdir()>/holmes-node`. Created with mode 0700. */
+  /** Where dumps are written. Default `<os.tmpdir()>/holmes-node-<uid>`. Created with mode 0700. */
   dumpDir?: string;
   /** Ms between readings. Default 5000; allowed 10 to 3,600,000. */
   interval?: Milliseconds;
@@ -42,6 +43,12 @@ export interface GlobalOptions {
    * cannot afford a profiler on top. Default 0 = off, since the cpu rule exists to profile a busy process.
    */
   cpuMax?: Percent;
+  /**
+   * The signal on which an operator may ask for a dump from outside (`holmes-node dump <pid> <kind>`). Off by default
+   * (false). Allowed: `'SIGUSR2'`, `'SIGHUP'`, `'SIGWINCH'`; Node's inspector owns SIGUSR1, and the others either end
+   * the process or cannot be caught.
+   */
+  signal?: DumpSignal | false;
   /** Receives holmes-node's messages. Default: silent. */
   logger?: Logger;
 }
@@ -53,7 +60,7 @@ export interface GlobalOptions {
 export type HolmesOptions = GlobalOptions & { [N in RuleName]?: Partial<RuleConfigs[N]> | false };
 
 /** What `set()` accepts: the options that may change while running. */
-export type HolmesUpdate = Omit<HolmesOptions, 'dumpDir' | 'window' | 'logger'>;
+export type HolmesUpdate = Omit<HolmesOptions, 'dumpDir' | 'window' | 'logger' | 'signal'>;
 
 /** The complete configuration after defaults and validation. */
 export type ResolvedConfig = Required<Omit<GlobalOptions, 'logger'>> & { logger: Logger | undefined } & RuleConfigs;
@@ -97,8 +104,37 @@ export function defaultDumpDir(): string {
   return join(tmpdir(), `holmes-node-${process.geteuid?.() ?? 'user'}`);
 }
 
+/** The signals an operator's request may arrive on (see {@link GlobalOptions.signal}). */
+export const DUMP_SIGNALS = ['SIGUSR2', 'SIGHUP', 'SIGWINCH'] as const;
+export type DumpSignal = (typeof DUMP_SIGNALS)[number];
+
+function checkSignal(value: unknown): DumpSignal | false {
+  if (value === false || (DUMP_SIGNALS as readonly unknown[]).includes(value)) return value as DumpSignal | false;
+  const why = value === 'SIGUSR1' ? " (SIGUSR1 opens Node's inspector)" : '';
+  throw new HolmesConfigError('signal', `must be false (off) or one of ${DUMP_SIGNALS.join(', ')}${why} (got ${describeValue(value)})`);
+}
+
+/** One option a plain value can set (number or boolean), with its spec: for configuration from the environment. */
+export interface OptionEntry {
+  /** `['cpu', 'abs']`, `['interval']`. */
+  path: readonly string[];
+  spec: OptionSpec;
+}
+
+/** Every numeric and boolean option, in documentation order: the global ones, `limits.*`, then each rule's section. */
+export function optionEntries(): OptionEntry[] {
+  return [
+    ...Object.entries(GLOBAL_SPECS).map(([key, spec]) => ({ path: [key], spec })),
+    ...Object.entries(LIMIT_SPECS).map(([key, spec]) => ({ path: ['limits', key], spec })),
+    ...RULE_NAMES.flatMap((name) => Object.entries(sectionSpecs(name)).map(([key, spec]) => ({ path: [name, key], spec }))),
+  ];
+}
+
+/** The options holding a string (or `false`), validated by {@link resolveOptions}. */
+export const STRING_OPTIONS = ['dumpDir', 'profileFormat', 'signal'] as const;
+
 const UPDATE_KEYS = ['interval', 'cooldown', 'limits', ...RULE_NAMES, 'profileFormat', 'maxDumps', 'maxDumpBytes', 'maxDumpsPerHour', 'cpuMax'] as const;
-const FIXED_KEYS = ['dumpDir', 'window', 'logger'] as const;
+const FIXED_KEYS = ['dumpDir', 'window', 'logger', 'signal'] as const;
 const OPTION_KEYS = [...UPDATE_KEYS, ...FIXED_KEYS] as const;
 
 function resolveSection(name: RuleName, input: unknown, base: Record<string, unknown>): Record<string, unknown> {
@@ -142,7 +178,7 @@ function checkDumpDir(value: unknown): string {
 }
 
 function defaults(): ResolvedConfig {
-  const config: Record<string, unknown> = { ...DEFAULTS, dumpDir: defaultDumpDir(), limits: {}, logger: undefined };
+  const config: Record<string, unknown> = { ...DEFAULTS, dumpDir: defaultDumpDir(), limits: {}, signal: false, logger: undefined };
   for (const name of RULE_NAMES) config[name] = { ...DEFAULTS[name] };
   return config as ResolvedConfig;
 }
@@ -154,6 +190,7 @@ function merge(given: Record<string, unknown>, base: ResolvedConfig): ResolvedCo
   }
   if (given.dumpDir !== undefined) config.dumpDir = checkDumpDir(given.dumpDir);
   if (given.logger !== undefined) config.logger = checkLogger(given.logger);
+  if (given.signal !== undefined) config.signal = checkSignal(given.signal);
   config.limits = resolveLimits(given.limits, base.limits);
   if (given.profileFormat !== undefined) {
     if (!PROFILE_FORMATS.includes(given.profileFormat as ProfileFormat)) {

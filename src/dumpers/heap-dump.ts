@@ -7,14 +7,19 @@ import { writeProfile } from './write-profile.js';
 
 /**
  * The dump of the memory and heap rules: a `.heapsnapshot` when it is affordable (stall, memory headroom, free disk:
- * all checked before writing), else a sampling heap profile of the next `profileDuration` ms.
+ * all checked before writing), else a sampling heap profile of the next `profileDuration` ms. With `fallback: false`
+ * (a snapshot asked for by name) an unaffordable snapshot is refused instead, with the reason.
  */
-export async function dumpHeap(context: DumpContext, options: { maxSnapshotHeap: number; profileDuration: Milliseconds }): Promise<DumpOutput> {
+export async function dumpHeap(
+  context: DumpContext,
+  options: { maxSnapshotHeap: number; profileDuration: Milliseconds; fallback?: boolean },
+): Promise<DumpOutput> {
   const { dir, baseName, signal, limits, skip } = context;
   await context.ready();
   const preflight = await readPreflight(dir.path, limits.memoryBytes, options.maxSnapshotHeap);
   const estimate = estimateSnapshot(preflight.heapUsed);
   const veto = snapshotVeto(preflight, estimate);
+  if (veto && options.fallback === false) throw new Error(`heap snapshot refused: ${veto}`);
   if (veto) {
     skip(`heap snapshot not taken: ${veto}; taking a sampling heap profile instead`);
     const profile = await captureHeapProfile(options.profileDuration, signal);

@@ -1,3 +1,4 @@
+import { cpuCulprit, heapProfileCulprit } from './culprit.js';
 import { cpuProfileToPprof, heapProfileToPprof } from './pprof.js';
 import { HEAP_SAMPLING_INTERVAL_BYTES, type HeapProfile } from './heap-profile.js';
 import type { CpuProfile } from './profiler/types.js';
@@ -21,5 +22,7 @@ export async function writeProfile(context: DumpContext, type: 'cpu' | 'heap', p
       type === 'cpu' ? await cpuProfileToPprof(profile as CpuProfile) : await heapProfileToPprof(profile as HeapProfile, HEAP_SAMPLING_INTERVAL_BYTES);
     files.push(await dir.writeFile(`${baseName}.pb.gz`, bytes));
   }
-  return { file: files[0]!, details: { files: files.map((file) => file.slice(dir.path.length + 1)) } };
+  // a linear pass over the profile, on the host's thread within the culprit budget (dumpers/culprit.ts)
+  const culprit = type === 'cpu' ? cpuCulprit(profile as CpuProfile) : heapProfileCulprit(profile as HeapProfile);
+  return { file: files[0]!, details: { files: files.map((file) => file.slice(dir.path.length + 1)) }, ...(culprit ? { culprit } : {}) };
 }

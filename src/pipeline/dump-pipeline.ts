@@ -3,24 +3,26 @@ import type { ResolvedConfig } from '../config/options.js';
 import { CaptureAbandoned } from '../dumpers/cpu-profile.js';
 import type { FlightRecorder } from '../dumpers/flight-recorder.js';
 import { HolmesDumpDirError, HolmesDumpError, HolmesInternalError, HolmesRetentionError, type HolmesError } from '../errors.js';
-import type { DumpEvent, SkipEvent } from '../events.js';
-import type { Logger } from '../logger.js';
-import type { DumpContext, Source } from '../rules/define.js';
+import type { DumpEvent, DumpKind, SkipEvent } from '../events.js';
+import type { SafeLogger } from '../logger.js';
+import { type OnDemandKind, takeOnDemand } from '../ondemand/kinds.js';
+import type { DumpContext, DumpOutput, Source } from '../rules/define.js';
 import { RULE_NAMES, UNITS, ruleOf, type RuleName } from '../rules/registry.js';
 import { decide, type ThresholdTrigger, type Thresholds } from '../rules/rule.js';
 import type { Reading } from '../sampler/sampler.js';
 import { type DumpDir, UnsafeDumpDir, dumpBaseName } from '../sinks/dump-dir.js';
-import { buildMeta, writeMeta, type ThresholdReason, type WrittenDump } from '../sinks/meta.js';
+import { buildMeta, writeMeta, type FireReason, type ManualReason, type ThresholdReason, type WrittenDump } from '../sinks/meta.js';
 import { enforceRetention, type RetentionLimits } from '../sinks/retention.js';
 import type { Limits } from '../sources/limits.js';
 import { DumpBudget } from './budget.js';
+import { DumpLedger } from './ledger.js';
 import { chooseDump, type RuleInput } from './choose.js';
 import { RuleState } from './rule-state.js';
 
 /** What the pipeline needs from its owner: the configuration in force, the run-time parts, and where events go. */
 export interface PipelineEnv {
   dir: DumpDir;
-  logger: Logger;
+  logger: SafeLogger;
   config(): ResolvedConfig;
   limits(): Limits | undefined;
   source(rule: RuleName): Source<never>;
@@ -64,17 +66,59 @@ export class DumpPipeline {
   readonly #env: PipelineEnv;
   readonly #states = Object.fromEntries(RULE_NAMES.map((rule) => [rule, new RuleState()])) as Record<RuleName, RuleState>;
   readonly #budget = new DumpBudget();
+  /** The directory's hourly budget, shared with every process dumping there. */
+  readonly #ledger: DumpLedger;
   readonly #jobs = new Set<Promise<void>>();
   #abort = new AbortController();
   #lastTick = 0;
 
   constructor(env: PipelineEnv) {
     this.#env = env;
+    this.#ledger = new DumpLedger(env.dir.path);
   }
 
-  /** Dumps any rule may still start now under `maxDumpsPerHour`. */
+  /** Dumps any rule may still start now under `maxDumpsPerHour`, counting every process's dumps in the directory. */
   allowance(now = Date.now()): number {
-    return this.#budget.remaining(now, this.#env.config().maxDumpsPerHour);
+    const max = this.#env.config().maxDumpsPerHour;
+    return Math.min(this.#budget.remaining(now, max), Math.max(0, max - this.#sharedStarts(now)));
+  }
+
+  /** Dump starts in the directory's ledger in the last hour; 0 when it cannot be read (this process's count applies). */
+  #sharedStarts(now: number): number {
+    try {
+      return this.#ledger.startsInLastHour(now);
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The budget's verdict, then the directory's: why no dump may start now, or null. */
+  #check(now: number, cpu: number | undefined): string | null {
+    const config = this.#env.config();
+    const local = this.#budget.check(now, cpu, config, this.#env.unacknowledged());
+    if (local) return local;
+    const shared = this.#sharedStarts(now) + this.#env.unacknowledged();
+    if (shared >= config.maxDumpsPerHour) return this.#sharedRefusal(shared);
+    return null;
+  }
+
+  #sharedRefusal(started: number): string {
+    return `${started} dumps in the last hour in ${this.#env.dir.path}, by every process writing there, reached maxDumpsPerHour (${this.#env.config().maxDumpsPerHour})`;
+  }
+
+  /**
+   * Claims a start in the directory's ledger, atomically against the other processes; null when granted, else why
+   * not. A ledger that cannot be used (read-only directory, lock held by a hung process) grants: this process's own
+   * count still holds, and the fault is logged.
+   */
+  #claim(now: number): string | null {
+    try {
+      const claim = this.#ledger.claim(now, this.#env.config().maxDumpsPerHour);
+      return claim.granted ? null : this.#sharedRefusal(claim.started);
+    } catch (error) {
+      this.#env.logger.warn(`shared dump budget unavailable, counting this process's dumps only: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
   }
 
   /** A new run begins (`start()`): the directory is readied and stale temporary files removed. */
@@ -118,13 +162,19 @@ export class DumpPipeline {
       const ruleConfig = config[rule];
       inputs[rule] = { config: ruleConfig, veto: ruleOf(rule).veto?.(reading.value, ruleConfig) ?? null, state: this.#states[rule] };
     }
-    const choice = chooseDump(now, RULE_NAMES, readings, inputs, (at) => this.#budget.check(at, readings.cpu?.value, config, this.#env.unacknowledged()));
+    const choice = chooseDump(now, RULE_NAMES, readings, inputs, (at) => this.#check(at, readings.cpu?.value));
     for (const { rule, reason } of choice.skips) {
       this.#skip(rule, reason);
       this.#states[rule].coolDown(now, config[rule].cooldown ?? config.cooldown);
     }
     if (!choice.dump) return;
     const { rule, reading, trigger } = choice.dump;
+    const refused = this.#claim(now);
+    if (refused) {
+      this.#skip(rule, refused);
+      this.#states[rule].coolDown(now, config[rule].cooldown ?? config.cooldown);
+      return;
+    }
     this.#budget.begin(now);
     this.#states[rule].lastStart = now;
     this.#env.budgetChanged();
@@ -136,10 +186,15 @@ export class DumpPipeline {
    * running): counted against the hourly budget and announced, with no I/O that could hold the host's loop.
    */
   accept(rule: RuleName, dump: WrittenDump): void {
-    this.#budget.record(Date.now());
+    const now = Date.now();
+    this.#budget.record(now);
+    try {
+      this.#ledger.record(now);
+    } catch (error) {
+      this.#env.logger.warn(`shared dump budget unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    }
     this.#env.budgetChanged();
-    this.#env.logger.info(`wrote ${dump.file}: ${dump.meta.summary}`);
-    this.#env.dump({ kind: rule, ...dump });
+    this.#announce({ kind: rule, ...dump, ...(dump.meta.culprit ? { culprit: dump.meta.culprit } : {}) });
   }
 
   /** Reports that a rule's dump was skipped or replaced by a cheaper one. */
@@ -147,14 +202,35 @@ export class DumpPipeline {
     this.#skip(rule, reason);
   }
 
+  /**
+   * An on-demand dump (`holmes.dump()`, or an operator's request on the signal), through the same budget (one at a
+   * time, `maxDumpsPerHour`), meta, retention and events as a rule's. Resolves with its `dump` event, or undefined
+   * when it was skipped (a `skip` event says why) or failed (an `error` event); never rejects.
+   */
+  manual(kind: OnDemandKind, origin: Omit<ManualReason, 'rule' | 'trigger'>): Promise<DumpEvent | undefined> {
+    const now = Date.now();
+    // cpuMax is not applied: an operator asked for this dump, knowing the process is busy
+    const refused = this.#check(now, undefined) ?? this.#claim(now);
+    if (refused) {
+      this.#skip(kind, refused === 'busy' ? `${kind} dump on demand not taken: another dump is being taken; ask again when it is done` : refused);
+      return Promise.resolve(undefined);
+    }
+    this.#budget.begin(now);
+    this.#env.budgetChanged();
+    const reason: ManualReason = { rule: kind, trigger: 'manual', ...origin };
+    const by = origin.via === 'code' ? 'holmes.dump()' : `request ${origin.requestId} from uid ${origin.requestedBy}`;
+    const config = this.#env.config();
+    const job = this.#take(kind, reason, `${kind} dump on demand (${by})`, (context) => takeOnDemand(kind, context, config, this.#env.source)).finally(() =>
+      this.#budget.end(),
+    );
+    this.#track(job.then(() => undefined));
+    return job;
+  }
+
   async #run(rule: RuleName, reading: Reading, trigger: ThresholdTrigger): Promise<void> {
-    const env = this.#env;
     const state = this.#states[rule];
-    const config = env.config();
+    const config = this.#env.config();
     const ruleConfig = config[rule];
-    const limits = env.limits()!;
-    const started = new Date();
-    const baseName = dumpBaseName(rule, started);
     const reason: ThresholdReason = {
       rule,
       value: reading.value,
@@ -162,10 +238,25 @@ export class DumpPipeline {
       trigger,
       thresholds: { min: ruleConfig.min, diff: ruleConfig.diff, abs: ruleConfig.abs },
     };
-    const history = env.history();
-    const summary = summarize(reason);
     state.running = true;
-    env.logger.info(`taking a ${rule} dump: ${summary}`);
+    try {
+      await this.#take(rule, reason, summarize(reason), (context) => ruleOf(rule).dump(context, ruleConfig, this.#env.source(rule)));
+    } finally {
+      this.#budget.end();
+      state.running = false;
+      state.coolDown(Date.now(), ruleConfig.cooldown ?? config.cooldown);
+    }
+  }
+
+  /** Takes one dump and writes its meta, announces it and prunes; resolves with the event, or undefined on failure (reported). */
+  async #take(kind: DumpKind, reason: FireReason, summary: string, take: (context: DumpContext) => Promise<DumpOutput>): Promise<DumpEvent | undefined> {
+    const env = this.#env;
+    const config = env.config();
+    const limits = env.limits()!;
+    const started = new Date();
+    const baseName = dumpBaseName(kind, started);
+    const history = env.history();
+    env.logger.info(`taking a ${kind} dump: ${summary}`);
     let readied: Promise<void> | undefined;
     try {
       const context: DumpContext = {
@@ -176,14 +267,14 @@ export class DumpPipeline {
         limits,
         format: config.profileFormat,
         recorder: env.recorder,
-        skip: (why) => this.#skip(rule, why),
+        skip: (why) => this.#skip(kind, why),
         // the directory is readied when the dumper first needs it, so a CPU profile starts without waiting for it
         ready: () => (readied ??= this.#readyDir()),
         stall: (run) => env.stall(run),
       };
-      const output = await ruleOf(rule).dump(context, ruleConfig, env.source(rule));
+      const output = await take(context);
       const meta = buildMeta({
-        kind: rule,
+        kind,
         file: basename(output.file),
         summary,
         reason,
@@ -194,24 +285,42 @@ export class DumpPipeline {
         startTime: started.toISOString(),
         endTime: new Date().toISOString(),
         details: output.details ?? {},
+        ...(output.culprit ? { culprit: output.culprit } : {}),
       });
       const written = await writeMeta(env.dir, baseName, output.file, meta);
-      env.logger.info(`wrote ${output.file}: ${summary}`);
-      env.dump({ kind: rule, ...written });
+      const event: DumpEvent = { kind, ...written, ...(output.culprit ? { culprit: output.culprit } : {}) };
+      this.#announce(event);
       await this.#retain(this.#retentionLimits(), baseName);
+      return event;
     } catch (error) {
       if (error instanceof CaptureAbandoned) {
-        env.logger.info(`${rule} capture abandoned by stop(); nothing written`);
-        return;
+        env.logger.info(`${kind} capture abandoned by stop(); nothing written`);
+        return undefined;
       }
       // a directory that fails the policy is its own fault, reported as such, not as this dump's
       if (error instanceof UnsafeDumpDir) env.error(new HolmesDumpDirError(env.dir.path, error));
-      else env.error(new HolmesDumpError(rule, error instanceof Error ? error.message : String(error), error));
-    } finally {
-      this.#budget.end();
-      state.running = false;
-      state.coolDown(Date.now(), ruleConfig.cooldown ?? config.cooldown);
+      else env.error(new HolmesDumpError(kind, error instanceof Error ? error.message : String(error), error));
+      return undefined;
     }
+  }
+
+  /** The log line (naming the culprit; structured fields for an object-first logger) and the `dump` event. */
+  #announce(event: DumpEvent): void {
+    const { kind, file, metaFile, meta, culprit } = event;
+    const { reason } = meta;
+    const reading =
+      reason.trigger === 'manual' ? undefined : { value: reason.value, average: reason.average, trigger: reason.trigger, thresholds: reason.thresholds };
+    this.#env.logger.info(`wrote ${file}: ${meta.summary}${culprit ? `; culprit: ${culprit.text}` : ''}`, {
+      kind,
+      file,
+      metaFile,
+      culprit,
+      reading,
+      trigger: reason.trigger,
+      summary: meta.summary,
+      pid: meta.pid,
+    });
+    this.#env.dump(event);
   }
 
   #retentionLimits(): RetentionLimits {
@@ -249,7 +358,7 @@ export class DumpPipeline {
     }
   }
 
-  #skip(rule: RuleName, reason: string): void {
+  #skip(rule: DumpKind, reason: string): void {
     this.#env.logger.warn(reason);
     this.#env.skip({ kind: rule, reason });
   }

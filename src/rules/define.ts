@@ -5,6 +5,7 @@ import type { DumpDir } from '../sinks/dump-dir.js';
 import type { DumpFormat } from '../sinks/formats.js';
 import type { Limits } from '../sources/limits.js';
 import type { WrittenDump } from '../sinks/meta.js';
+import type { Culprit } from '../dumpers/culprit.js';
 
 /**
  * Options every sampled rule has. A rule fires when the ring is warm, the value is at least `min`,
@@ -67,6 +68,8 @@ export interface DumpContext {
 export interface DumpOutput {
   file: string;
   details?: Record<string, unknown>;
+  /** What the dump points at, in short (the meta, the event and the log line carry it). */
+  culprit?: Culprit;
 }
 
 interface RuleBase<Name extends string, Section extends string, Extra> {

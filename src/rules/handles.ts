@@ -1,4 +1,5 @@
 import { booleanOption, numberOption } from '../config/spec.js';
+import { handlesCulprit } from '../dumpers/culprit.js';
 import { collectHandles } from '../dumpers/handles.js';
 import { HandlesSource } from '../sources/handles.js';
 import { sampledRule, type RuleOptions } from './define.js';
@@ -31,6 +32,7 @@ export const handlesRule = sampledRule<'handles', HandlesOptions, HandlesSource>
     const dump = collectHandles(source.tracker);
     await ready();
     const file = await dir.writeFile(`${baseName}.handles.json`, JSON.stringify(dump, null, 1));
-    return { file, details: { total: dump.total, byType: dump.byType, trackStacks: dump.stacks !== null } };
+    const culprit = handlesCulprit(dump);
+    return { file, details: { total: dump.total, byType: dump.byType, trackStacks: dump.stacks !== null }, ...(culprit ? { culprit } : {}) };
   },
 });

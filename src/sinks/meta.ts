@@ -1,5 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import type { Culprit } from '../dumpers/culprit.js';
 import type { Limits } from '../sources/limits.js';
 import type { DumpDir } from './dump-dir.js';
 import { META_EXTENSION } from './formats.js';
@@ -26,15 +27,30 @@ export interface BlockReason {
   thresholds: { block: number };
 }
 
+/** Why an on-demand dump was taken: `holmes.dump(kind)` in code, or an operator's request on the signal. */
+export interface ManualReason {
+  /** The kind asked for (`cpu`, `heapprofile`, `heapsnapshot`, `handles`, `report`). */
+  rule: string;
+  trigger: 'manual';
+  via: 'code' | 'signal';
+  /** The request's id (`holmes-node dump` finds its answer by it); signal only. */
+  requestId?: string;
+  /** The uid that owned the request file (this process's user, or 0 for root); signal only. */
+  requestedBy?: number;
+}
+
 /** Why a dump was taken. */
-export type FireReason = ThresholdReason | BlockReason;
+export type FireReason = ThresholdReason | BlockReason | ManualReason;
 
 /** Which condition fired a dump. */
 export type Trigger = FireReason['trigger'];
 
 /** The `.meta.json` written beside every dump, by every rule: the one shape the writer, the event and the CLI share. */
 export interface DumpMeta {
-  /** The rule section the dump belongs to: `cpu`, `memory`, `handles`, `eventLoop`, `heap` or `gc`. */
+  /**
+   * The rule section the dump belongs to (`cpu`, `memory`, `handles`, `eventLoop`, `heap` or `gc`), or for an
+   * on-demand dump the kind asked for (`cpu`, `heapprofile`, `heapsnapshot`, `handles`, `report`).
+   */
   kind: string;
   /** File name of the dump, in the same directory. */
   file: string;
@@ -59,6 +75,11 @@ export interface DumpMeta {
   endTime: string;
   /** Facts from the dumper (profiler backend, sample count, snapshot stall…). */
   details: Record<string, unknown>;
+  /**
+   * What the dump points at, in short: top functions by self time (CPU), top allocation sites (heap profile), top
+   * handle type and its creation stack (handles), the blocking frame (block). Absent from heap snapshots and reports.
+   */
+  culprit?: Culprit;
 }
 
 /** A dump and its meta file, both complete under their final names. */

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { type DumpDir, dumpBaseName } from '../sinks/dump-dir.js';
 import { FORMATS } from '../sinks/formats.js';
 import { buildMeta, writeMeta, type WrittenDump } from '../sinks/meta.js';
+import { blockCulprit } from '../dumpers/culprit.js';
 import { toStack } from './capture.js';
 import type { RawCallFrame, StackFrame } from './protocol.js';
 
@@ -84,7 +85,9 @@ export async function writeBlockDump(dir: DumpDir, capture: BlockCapture): Promi
   };
   if (capture.stackError !== undefined) details.stackError = capture.stackError;
   if (capture.pausedByAnotherSession) details.pausedByAnotherSession = true;
+  const culprit = blockCulprit(stack);
   const meta = buildMeta({
+    ...(culprit ? { culprit } : {}),
     kind: 'eventLoop',
     file: basename(file),
     summary: blockSummary(capture, stack),

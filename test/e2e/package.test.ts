@@ -19,8 +19,13 @@ describe('the published package', () => {
       'dist/index.d.cts',
       'dist/index.d.ts',
       'dist/index.js',
+      'dist/register.cjs',
+      'dist/register.d.cts',
+      'dist/register.d.ts',
+      'dist/register.js',
       'dist/watchdog-worker.js',
       'package.json',
+      'register/package.json',
     ]);
 
     const project = join(work, 'app');

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fixture, freshDir, startChild, type ChildEvent } from '../helpers/child.js';
+import { fixture, freshDir, listDir, startChild, type ChildEvent } from '../helpers/child.js';
 
 const FIXTURE = fixture('block.mjs');
 
@@ -42,7 +42,7 @@ describe('the block watchdog goes through the dump pipeline', () => {
     expect(code, stderr).toBe(0);
     const written = events.filter((e) => e.event === 'dump').map((e) => String(e.file).split('/').pop()!);
     expect(written.length).toBeGreaterThan(2);
-    const left = readdirSync(dumpDir).sort();
+    const left = listDir(dumpDir);
     // the two newest block dumps, each with its meta; nothing else, nothing half-written
     const newest = written.slice(-2).sort();
     expect(left).toEqual([...newest.flatMap((name) => [name, name.replace(/\.block\.json$/, '.meta.json')])].sort());

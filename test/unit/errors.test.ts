@@ -10,6 +10,7 @@ import {
   HolmesInternalError,
   HolmesReadingError,
   HolmesRecorderError,
+  HolmesRequestError,
   HolmesRetentionError,
   HolmesRuntimeError,
   HolmesWatchdogError,
@@ -28,6 +29,7 @@ const cases: Array<[HolmesError, HolmesErrorCode, string]> = [
   [new HolmesRecorderError(new Error('addon')), 'HOLMES_RECORDER', 'HolmesRecorderError'],
   [new HolmesWatchdogError('block watchdog stopped: worker died'), 'HOLMES_WATCHDOG', 'HolmesWatchdogError'],
   [new HolmesRetentionError(new Error('EACCES')), 'HOLMES_RETENTION', 'HolmesRetentionError'],
+  [new HolmesRequestError('not its owner'), 'HOLMES_REQUEST', 'HolmesRequestError'],
   [new HolmesInternalError(new Error('bug')), 'HOLMES_INTERNAL', 'HolmesInternalError'],
 ];
 

@@ -50,7 +50,20 @@ describe('resolveOptions', () => {
     cpu: { enabled: true, min: 10, diff: 25, abs: 70, profileDuration: 5000, flightRecorder: false },
     memory: { ...DEFAULTS.memory, enabled: true, min: 10, diff: 25, abs: 80 },
     handles: { ...DEFAULTS.handles },
+    signal: false,
     logger: undefined,
+  });
+
+  it('takes an opt-in dump signal, and refuses those Node, the inspector or the kernel own', () => {
+    expect(resolveOptions({ signal: 'SIGUSR2' }).signal).toBe('SIGUSR2');
+    expect(resolveOptions({ signal: false }).signal).toBe(false);
+    expect(() => resolveOptions({ signal: 'SIGUSR1' })).toThrow(
+      /option signal must be false \(off\) or one of SIGUSR2, SIGHUP, SIGWINCH \(SIGUSR1 opens Node's inspector\)/,
+    );
+    for (const signal of ['SIGKILL', 'SIGSTOP', 'SIGTERM', 'SIGINT', 'SIGSEGV', 'usr2', 12, true]) {
+      expect(() => resolveOptions({ signal }), String(signal)).toThrow(HolmesConfigError);
+    }
+    expect(() => applyUpdate(resolveOptions({}), { signal: 'SIGUSR2' })).toThrow(/signal is fixed at construction/);
   });
 
   it.each([

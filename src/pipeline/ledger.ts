@@ -1,0 +1,148 @@
+/**
+ * The dump directory's shared hourly budget: every process writing dumps to one directory (cluster workers, PM2
+ * instances, services on a shared volume) records each dump start in `<dumpDir>/.holmes-ledger`, so that
+ * `maxDumpsPerHour` holds for the directory, not per process. Each read-modify-write of the ledger is made under
+ * `<dumpDir>/.holmes-ledger.lock`, created with O_EXCL; a lock whose owner is dead is taken over.
+ *
+ * The calls are synchronous and touch two small files (a few dozen lines at most): they run only when a dump is
+ * about to start, or once a tick while the watchdog is on (measured cost in the README, "Many processes").
+ */
+import { closeSync, constants, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { isAlive } from '../sinks/dump-dir.js';
+
+const HOUR = 3_600_000;
+export const LEDGER_NAME = '.holmes-ledger';
+const LOCK_NAME = `${LEDGER_NAME}.lock`;
+/** Attempts at the lock before giving up; each waits 1 ms (a holder keeps it for microseconds). */
+const LOCK_ATTEMPTS = 20;
+/** A lock file still empty after this long was left by a process that died between creating and writing it. */
+const EMPTY_LOCK_MS = 10_000;
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
+const REWRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | NOFOLLOW;
+const READ = constants.O_RDONLY | NOFOLLOW | constants.O_NONBLOCK;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Reads a small file without following a link or blocking on a FIFO. */
+function readSmall(path: string): string {
+  const fd = openSync(path, READ);
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One recorded dump start: when, and by which process. */
+interface Entry {
+  at: number;
+  pid: number;
+}
+
+/** The answer of {@link DumpLedger.claim}. */
+export type Claim = { granted: true } | { granted: false; started: number };
+
+export class DumpLedger {
+  readonly #file: string;
+  readonly #lock: string;
+
+  constructor(dir: string) {
+    this.#file = join(dir, LEDGER_NAME);
+    this.#lock = join(dir, LOCK_NAME);
+  }
+
+  /** Dump starts recorded in the directory in the hour before `now`, by every process; 0 when there is no ledger. */
+  startsInLastHour(now: number): number {
+    return this.#read(now).length;
+  }
+
+  /**
+   * Records a dump start at `now` if fewer than `max` were recorded in the last hour, atomically under the lock.
+   * Throws when the ledger cannot be used (no lock within ~20 ms, a read-only directory): the caller then counts
+   * this process's dumps only.
+   */
+  claim(now: number, max: number): Claim {
+    return this.#locked(() => {
+      const entries = this.#read(now);
+      if (entries.length >= max) return { granted: false, started: entries.length };
+      this.#write([...entries, { at: now, pid: process.pid }]);
+      return { granted: true };
+    });
+  }
+
+  /** Records a dump already written (the watchdog's), whatever the count. Throws as {@link claim} does. */
+  record(now: number): void {
+    this.#locked(() => this.#write([...this.#read(now), { at: now, pid: process.pid }]));
+  }
+
+  #read(now: number): Entry[] {
+    let text: string;
+    try {
+      text = readSmall(this.#file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const entries: Entry[] = [];
+    for (const line of text.split('\n')) {
+      const [at, pid] = line.split(' ').map(Number);
+      if (Number.isFinite(at) && Number.isInteger(pid) && at! > now - HOUR && at! <= now + HOUR) entries.push({ at: at!, pid: pid! });
+    }
+    return entries;
+  }
+
+  /** Rewrites the ledger (temporary file, rename): a reader never sees half of it. */
+  #write(entries: Entry[]): void {
+    const temp = `${this.#file}.${process.pid}.tmp`;
+    const fd = openSync(temp, REWRITE, 0o600);
+    try {
+      writeSync(fd, entries.map((entry) => `${entry.at} ${entry.pid}\n`).join(''));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, this.#file);
+  }
+
+  #locked<T>(run: () => T): T {
+    for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+      let fd: number;
+      try {
+        fd = openSync(this.#lock, CREATE, 0o600);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        this.#recoverStale();
+        Atomics.wait(pause, 0, 0, 1);
+        continue;
+      }
+      try {
+        try {
+          writeSync(fd, String(process.pid));
+        } finally {
+          closeSync(fd);
+        }
+        return run();
+      } finally {
+        try {
+          unlinkSync(this.#lock);
+        } catch {
+          // already gone: nothing to release
+        }
+      }
+    }
+    throw new Error(`${this.#lock} stayed locked by a live process`);
+  }
+
+  /** A lock left by a process that died while holding it is removed, so the directory's budget does not freeze. */
+  #recoverStale(): void {
+    try {
+      const text = readSmall(this.#lock);
+      const holder = Number(text);
+      // an empty lock is one being written this instant, unless it has been empty for long
+      const dead = text === '' ? Date.now() - statSync(this.#lock).mtimeMs > EMPTY_LOCK_MS : Number.isInteger(holder) && holder > 0 && !isAlive(holder);
+      if (dead) unlinkSync(this.#lock);
+    } catch {
+      // gone meanwhile, or not readable: try again
+    }
+  }
+}
