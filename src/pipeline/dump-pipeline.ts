@@ -74,7 +74,7 @@ export class DumpPipeline {
 
   constructor(env: PipelineEnv) {
     this.#env = env;
-    this.#ledger = new DumpLedger(env.dir.path);
+    this.#ledger = new DumpLedger(env.dir.path, () => env.dir.verifySync());
   }
 
   /** Dumps any rule may still start now under `maxDumpsPerHour`, counting every process's dumps in the directory. */

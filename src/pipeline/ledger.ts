@@ -47,9 +47,13 @@ export class DumpLedger {
   readonly #file: string;
   readonly #lock: string;
 
-  constructor(dir: string) {
+  readonly #verify: () => void;
+
+  /** @param verify throws unless `dir` is still the directory that was checked (DumpDir.verifySync): never write behind a swapped link */
+  constructor(dir: string, verify: () => void) {
     this.#file = join(dir, LEDGER_NAME);
     this.#lock = join(dir, LOCK_NAME);
+    this.#verify = verify;
   }
 
   /** Dump starts recorded in the directory in the hour before `now`, by every process; 0 when there is no ledger. */
@@ -77,6 +81,7 @@ export class DumpLedger {
   }
 
   #read(now: number): Entry[] {
+    this.#verify();
     let text: string;
     try {
       text = readSmall(this.#file);
@@ -94,6 +99,7 @@ export class DumpLedger {
 
   /** Rewrites the ledger (temporary file, rename): a reader never sees half of it. */
   #write(entries: Entry[]): void {
+    this.#verify();
     const temp = `${this.#file}.${process.pid}.tmp`;
     const fd = openSync(temp, REWRITE, 0o600);
     try {
@@ -106,6 +112,7 @@ export class DumpLedger {
 
   #locked<T>(run: () => T): T {
     for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+      this.#verify();
       let fd: number;
       try {
         fd = openSync(this.#lock, CREATE, 0o600);

@@ -1,4 +1,4 @@
-import { constants, type Stats } from 'node:fs';
+import { constants, lstatSync, type Stats } from 'node:fs';
 import { chmod, type FileHandle, lstat, mkdir, open, readdir, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -180,6 +180,28 @@ export class DumpDir {
     this.#identity = identity;
   }
 
+  /**
+   * The synchronous form of the check before a file is created, for the small shared files written between ticks
+   * (the ledger): throws {@link UnsafeDumpDir} unless the directory was checked and is still the same one.
+   */
+  verifySync(): void {
+    if (!this.#identity) throw new UnsafeDumpDir('it has not been checked yet');
+    let info: Stats;
+    try {
+      info = lstatSync(this.path);
+    } catch (error) {
+      if (missing(error)) throw new UnsafeDumpDir('it disappeared since it was checked');
+      throw error;
+    }
+    this.#same(info);
+  }
+
+  #same(info: Stats): void {
+    if (info.isSymbolicLink() || info.dev !== this.#identity!.dev || info.ino !== this.#identity!.ino) {
+      throw new UnsafeDumpDir(`it was replaced since it was checked (${info.isSymbolicLink() ? 'by a symbolic link' : 'by another file'}); not writing there`);
+    }
+  }
+
   /** The checked directory is still there, and still the same one (not a link put in its place). */
   async #verify(): Promise<void> {
     if (!this.#identity) await this.prepare();
@@ -187,9 +209,7 @@ export class DumpDir {
       if (missing(error)) throw new UnsafeDumpDir('it disappeared since it was checked');
       throw error;
     });
-    if (info.isSymbolicLink() || info.dev !== this.#identity!.dev || info.ino !== this.#identity!.ino) {
-      throw new UnsafeDumpDir(`it was replaced since it was checked (${info.isSymbolicLink() ? 'by a symbolic link' : 'by another file'}); not writing there`);
-    }
+    this.#same(info);
   }
 
   /**
