@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { applyUpdate, checkRuleName, resolveOptions, type HolmesOptions, type HolmesUpdate, type ResolvedConfig } from './config/options.js';
 import { FlightRecorder } from './dumpers/flight-recorder.js';
+import { HeapSampler } from './dumpers/heap-sampler.js';
 import { prepareCpuProfiler } from './dumpers/profiler/index.js';
 import { HolmesReadingError, HolmesRecorderError, HolmesRuntimeError, HolmesWatchdogError, type HolmesError } from './errors.js';
 import type { HolmesEvents } from './events.js';
@@ -39,6 +40,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   readonly #sources: Record<RuleName, Source<never>>;
   readonly #watches: Array<{ rule: AnyWatch; watch: Watch<never> }>;
   readonly #recorder: FlightRecorder;
+  readonly #heapSampler: HeapSampler;
   readonly #pipeline: DumpPipeline;
   readonly #sampler: Sampler;
   #limits: Limits | undefined;
@@ -52,6 +54,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#dir = new DumpDir(this.#config.dumpDir);
     this.#sources = Object.fromEntries(SAMPLED_RULES.map((rule) => [rule.name, rule.source()])) as Record<RuleName, Source<never>>;
     this.#recorder = new FlightRecorder(this.#logger, (error) => this.#report(new HolmesRecorderError(error)));
+    this.#heapSampler = new HeapSampler(this.#logger);
     this.#pipeline = new DumpPipeline({
       dir: this.#dir,
       logger: this.#logger,
@@ -60,6 +63,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       source: (rule) => this.#sources[rule],
       history: () => this.#sampler.history(),
       recorder: this.#recorder,
+      heapSampler: this.#heapSampler,
       stall: (run) =>
         this.#watches.reduce(
           (inner, { watch }) =>
@@ -205,6 +209,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       if (recorderOn && !this.#recorder.active) this.#recorder.start();
       else if (!recorderOn && this.#recorder.active) this.#recorder.stop();
     });
+    this.#guard(() => this.#syncHeapSampler());
     const allowance = this.#pipeline.allowance();
     for (const { rule, watch } of this.#watches) {
       const section = config[rule.section];
@@ -218,6 +223,15 @@ export class Holmes extends EventEmitter<HolmesEvents> {
         }),
       );
     }
+  }
+
+  /** The always-on sampling heap profiler runs while a rule that dumps it is on (a new interval restarts it). */
+  #syncHeapSampler(): void {
+    const { memory, heap, gc } = this.#config;
+    const sampler = this.#heapSampler;
+    const wanted = this.#started && (memory.enabled || heap.enabled || gc.enabled);
+    if (sampler.active && (!wanted || sampler.intervalBytes !== memory.samplingInterval)) sampler.stop();
+    if (wanted && !sampler.active) sampler.start(memory.samplingInterval);
   }
 
   #allowWatches(): void {

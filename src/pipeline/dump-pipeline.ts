@@ -2,10 +2,11 @@ import { basename } from 'node:path';
 import type { ResolvedConfig } from '../config/options.js';
 import { CaptureAbandoned } from '../dumpers/cpu-profile.js';
 import type { FlightRecorder } from '../dumpers/flight-recorder.js';
+import type { HeapSampler } from '../dumpers/heap-sampler.js';
 import { HolmesDumpDirError, HolmesDumpError, HolmesInternalError, HolmesRetentionError, type HolmesError } from '../errors.js';
 import type { DumpEvent, SkipEvent } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { DumpContext, Source } from '../rules/define.js';
+import { DumpSkipped, type DumpContext, type Source } from '../rules/define.js';
 import { RULE_NAMES, UNITS, ruleOf, type RuleName } from '../rules/registry.js';
 import { decide, type ThresholdTrigger, type Thresholds } from '../rules/rule.js';
 import type { Reading } from '../sampler/sampler.js';
@@ -27,6 +28,8 @@ export interface PipelineEnv {
   /** The last `window` readings of every series. */
   history(): Record<string, number[]>;
   recorder: FlightRecorder;
+  /** The always-on sampling heap profiler; inactive while no heap-minded rule is on. */
+  heapSampler: HeapSampler;
   /** Runs holmes-node's own deliberate stall with every watch told to look away. */
   stall<T>(run: () => T): T;
   dump(event: DumpEvent): void;
@@ -173,6 +176,7 @@ export class DumpPipeline {
         limits,
         format: config.profileFormat,
         recorder: env.recorder,
+        heapSampler: env.heapSampler.active ? env.heapSampler : undefined,
         skip: (why) => this.#skip(rule, why),
         // the directory is readied when the dumper first needs it, so a CPU profile starts without waiting for it
         ready: () => (readied ??= this.#readyDir()),
@@ -197,6 +201,10 @@ export class DumpPipeline {
       env.dump({ kind: rule, ...written });
       await this.#retain(this.#retentionLimits(), baseName);
     } catch (error) {
+      if (error instanceof DumpSkipped) {
+        this.#skip(rule, error.message);
+        return;
+      }
       if (error instanceof CaptureAbandoned) {
         env.logger.info(`${rule} capture abandoned by stop(); nothing written`);
         return;

@@ -11,7 +11,7 @@ export const heapRule = sampledRule<'heap', SnapshotOptions, HeapSource>({
   name: 'heap',
   section: 'heap',
   trigger: 'sampled',
-  description: 'V8 old-generation heap as % of its limit; dumps a heap snapshot, or a sampling heap profile near the limit',
+  description: 'V8 old-generation heap as % of its limit; dumps like the memory rule',
   unit: '%',
   // the heap swings with every GC cycle: fire only high up, near the limit
   thresholds: { min: 70, diff: 20, abs: 90 },

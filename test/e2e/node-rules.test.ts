@@ -82,7 +82,7 @@ describe('Node rules, end to end', () => {
         cpu: false,
         memory: false,
         handles: false,
-        gc: { min: 2, diff: 100, abs: 5, profileDuration: 600 },
+        gc: { min: 2, diff: 100, abs: 5 },
       },
       {},
       ['--expose-gc'],
