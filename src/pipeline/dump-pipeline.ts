@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/options.js';
 import { CaptureAbandoned } from '../dumpers/cpu-profile.js';
 import type { FlightRecorder } from '../dumpers/flight-recorder.js';
 import type { HeapSampler } from '../dumpers/heap-sampler.js';
+import { adoptNearHeapLimitDumps, armNearHeapLimit } from '../dumpers/near-heap-limit.js';
 import { HolmesDumpDirError, HolmesDumpError, HolmesInternalError, HolmesRetentionError, type HolmesError } from '../errors.js';
 import type { DumpEvent, SkipEvent } from '../events.js';
 import type { Logger } from '../logger.js';
@@ -80,10 +81,13 @@ export class DumpPipeline {
     return this.#budget.remaining(now, this.#env.config().maxDumpsPerHour);
   }
 
-  /** A new run begins (`start()`): the directory is readied and stale temporary files removed. */
+  /**
+   * A new run begins (`start()`): the directory is readied and stale temporary files removed, snapshots V8 wrote near
+   * the heap limit for a process that died are adopted, and the near-heap-limit hook armed.
+   */
   open(): void {
     this.#abort = new AbortController();
-    this.#track(this.#prepareDir());
+    this.#track(this.#prepareDir().then(() => this.#nearHeapLimit()));
   }
 
   /** Abandons a capture in progress (`stop()`); {@link settled} resolves once everything has finished. */
@@ -230,6 +234,20 @@ export class DumpPipeline {
       if (removed > 0) logger.info(`removed ${removed} unfinished dump file(s) left by a killed process`);
     } catch (error) {
       this.#env.error(new HolmesDumpDirError(dir.path, error));
+    }
+  }
+
+  async #nearHeapLimit(): Promise<void> {
+    const { dir, logger } = this.#env;
+    try {
+      for (const dump of await adoptNearHeapLimitDumps(dir, logger)) this.accept('heap', dump);
+      const { heap } = this.#env.config();
+      const limits = this.#env.limits();
+      if (!heap.enabled || !heap.nearHeapLimit || !limits) return;
+      const notArmed = await armNearHeapLimit(dir, limits);
+      if (notArmed) logger.info(`near-heap-limit snapshot not armed: ${notArmed}`);
+    } catch (error) {
+      this.#env.error(new HolmesDumpError('heap', `near heap limit: ${error instanceof Error ? error.message : String(error)}`, error));
     }
   }
 

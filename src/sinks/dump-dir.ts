@@ -45,7 +45,8 @@ export function parseDumpFileName(name: string): DumpFileName | null {
   return { base: base!, kind: kind!, time, pid: Number(pid), extension: extension! };
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it does, as another user's). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

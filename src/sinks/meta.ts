@@ -26,8 +26,17 @@ export interface BlockReason {
   thresholds: { block: number };
 }
 
+/** Why V8 wrote a snapshot itself: the heap reached its limit (`value`, bytes); adopted by holmes-node afterwards. */
+export interface NearHeapLimitReason {
+  rule: 'heap';
+  value: number;
+  average: 0;
+  trigger: 'nearHeapLimit';
+  thresholds: { heapLimitBytes: number };
+}
+
 /** Why a dump was taken. */
-export type FireReason = ThresholdReason | BlockReason;
+export type FireReason = ThresholdReason | BlockReason | NearHeapLimitReason;
 
 /** Which condition fired a dump. */
 export type Trigger = FireReason['trigger'];
