@@ -87,7 +87,7 @@ export class DumpPipeline {
    */
   open(): void {
     this.#abort = new AbortController();
-    this.#track(this.#prepareDir().then(() => this.#nearHeapLimit()));
+    this.#track(this.#prepareDir().then((ready) => (ready ? this.#nearHeapLimit() : undefined)));
   }
 
   /** Abandons a capture in progress (`stop()`); {@link settled} resolves once everything has finished. */
@@ -226,14 +226,17 @@ export class DumpPipeline {
     return { maxDumps, maxDumpBytes };
   }
 
-  async #prepareDir(): Promise<void> {
+  /** Readies the directory; false (reported) when it is not usable. */
+  async #prepareDir(): Promise<boolean> {
     const { dir, logger } = this.#env;
     try {
       await dir.prepare();
       const removed = await dir.removeStaleTemps();
       if (removed > 0) logger.info(`removed ${removed} unfinished dump file(s) left by a killed process`);
+      return true;
     } catch (error) {
       this.#env.error(new HolmesDumpDirError(dir.path, error));
+      return false;
     }
   }
 
