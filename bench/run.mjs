@@ -161,7 +161,7 @@ function summarize(byName) {
       '',
     ]);
     rows.push(['', 'idle p99: off / armed-100ms', `${pv.off.idleP99Ms.median.toFixed(2)} / ${pv['armed-100ms'].idleP99Ms.median.toFixed(2)} ms`, '', '']);
-    for (const name of ['armed-5s', 'armed-5s-noEventLoop', 'armed-100ms', 'flightRecorder', 'watchdog'].filter((n) => pv[n])) {
+    for (const name of ['armed-5s', 'armed-5s-noEventLoop', 'armed-5s-noHeapSampler', 'armed-100ms', 'flightRecorder', 'watchdog'].filter((n) => pv[n])) {
       const rss = loop.rss?.perVariant[name];
       rows.push([
         '',
