@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freshDir, Host, listDir, waitUntil } from '../helpers/child.js';
+import { CHILD_FLAGS, defer, EXIT_MS, fixture, freshDir, Host, listDir, runOk, waitUntil } from '../helpers/child.js';
+import { cgroupV1, ownCgroupV1Dir, requires, root } from '../helpers/requirements.js';
 
 const MB = 2 ** 20;
 /** Thresholds the memory reading cannot reach (RSS at 100 % of the limit): the rule is on, so the profiler runs. */
@@ -145,5 +146,49 @@ describe('a host that runs its own sampling heap profiler', () => {
     const written = readdirSync(profDir).filter((name) => name.endsWith('.heapprofile'));
     expect(written).toHaveLength(1);
     expect(readJson(join(profDir, written[0]!)).samples.length).toBeGreaterThan(0);
+  });
+});
+
+describe('under a real cgroup v1 memory limit', () => {
+  it('a leaking service gets the live heap profile naming the allocator; the snapshot that would not fit is refused with its estimate', (ctx) => {
+    requires(ctx, root, cgroupV1);
+    const memory = join(ownCgroupV1Dir('memory')!, `holmes-heap-test-${process.pid}`);
+    mkdirSync(memory);
+    defer(() => {
+      try {
+        rmdirSync(memory);
+      } catch {
+        // still has a process in it, or already gone
+      }
+    });
+    writeFileSync(join(memory, 'memory.limit_in_bytes'), String(256 * MB));
+    const dumpDir = freshDir();
+    const options = { dumpDir, interval: 100, window: 5, memory: { min: 5, diff: 20, abs: 95 }, cpu: false, handles: false };
+    // the shell joins the cgroup, then becomes the Node child, which leaks until its memory rule dumps
+    const out = runOk(
+      'sh',
+      [
+        '-c',
+        `echo $$ > ${memory}/cgroup.procs && exec "$0" "$@"`,
+        process.execPath,
+        ...CHILD_FLAGS,
+        fixture('scenario.mjs'),
+        'memory',
+        JSON.stringify(options),
+      ],
+      { timeoutMs: EXIT_MS },
+    );
+    const events = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const skip = events.find((e) => e.event === 'skip' && /heap snapshot not taken/.test(String(e.reason)));
+    expect(String(skip?.reason), JSON.stringify(events)).toMatch(/would add about \d+ MB of RSS .* over the memory limit of 256 MB less a margin of 32 MB/);
+    const dump = events.find((e) => e.event === 'dump');
+    expect(String(dump?.file)).toMatch(/\.heapprofile$/);
+    expect(functionNames(readJson(dump!.file).head)).toContain('leakRecordsInHolmesTest');
+    const meta = readJson(dump!.metaFile);
+    expect(meta.limits).toMatchObject({ memoryBytes: 256 * MB, memorySource: 'cgroup', cgroupVersion: 1 });
+    expect(listDir(dumpDir).filter((name) => name.endsWith('.heapsnapshot'))).toEqual([]);
   });
 });
