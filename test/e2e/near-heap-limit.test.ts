@@ -1,7 +1,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import * as v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { fixture, freshDir, runNodeSync, startChild, tempDir } from '../helpers/child.js';
+
+interface Node {
+  callFrame: { functionName: string };
+  children: Node[];
+}
+const functionNames = (node: Node): string[] => [node.callFrame.functionName, ...node.children.flatMap(functionNames)];
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 // the near-limit snapshot of a ~100 MB heap takes tens of seconds on a loaded 2-core machine
@@ -27,7 +34,7 @@ describe('a heap that reaches its limit in about a second', () => {
 
       const next = startChild(fixture('heap-oom.mjs'), ['adopt', options]);
       expect((await next.exit(SLOW_MS)).code, next.stderr).toBe(0);
-      const dump = next.events.find((e) => e.event === 'dump');
+      const dump = next.events.find((e) => e.event === 'dump' && String(e.file).endsWith('.heapsnapshot'));
       expect(dump, JSON.stringify(next.events)).toBeDefined();
       const file = dump!.file as string;
       expect(basename(file)).toMatch(new RegExp(`^heap-\\d{8}T\\d{6}\\.\\d{3}Z-${pid}\\.heapsnapshot$`));
@@ -51,6 +58,14 @@ describe('a heap that reaches its limit in about a second', () => {
       const ls = runNodeSync([CLI, 'ls', dumpDir]);
       expect(ls.stdout).toContain(basename(file));
       expect(ls.stdout).toMatch(/near its limit/);
+      // where the line has v8.setHeapProfileNearHeapLimit (Node 26), the running heap profile was written first
+      const profiles = next.events.filter((e) => e.event === 'dump' && String(e.file).endsWith('.heapprofile'));
+      if (typeof (v8 as { setHeapProfileNearHeapLimit?: unknown }).setHeapProfileNearHeapLimit === 'function') {
+        expect(profiles).toHaveLength(1);
+        expect(functionNames(JSON.parse(readFileSync(profiles[0]!.file as string, 'utf8')).head)).toContain('leakRecordsInHolmesTest');
+      } else {
+        expect(profiles).toEqual([]);
+      }
     },
     SLOW_MS * 2,
   );
