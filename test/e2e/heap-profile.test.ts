@@ -67,7 +67,8 @@ describe('the always-ready heap profile, end to end', () => {
         memory: { min: 0, diff: 20, abs: 100 },
       });
       await waitUntil(async () => ((await host.readings()).memory?.count ?? 0) >= 3, 'a warm memory ring', { intervalMs: 100 });
-      await host.send('grow-heap 25');
+      // ~25 MB in one synchronous step, so the growth is over before the rule fires: any later dump would be a re-fire
+      await host.send('leak 80000');
       // the snapshot stalls the child for seconds, tens of seconds on a loaded machine
       const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === 'memory', 0, SNAPSHOT_WAIT_MS);
       const meta = readJson(dump.metaFile);
