@@ -26,6 +26,9 @@
 //   watchdog   default 5 s interval with eventLoop.block 2000: the blocked-loop watchdog's worker thread and
 //              the main thread's heartbeat timer (every 100 ms). Checked: the watchdog logged that it started
 //
+//   noHeapSampler default 5 s interval with the memory, heap and gc rules off: the always-on sampling heap profiler
+//              (512 KiB) does not run; armed-5s against it is the profiler's cost under load
+//
 //   node bench/http-overhead.mjs [--quick] [--json out.json]
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,6 +47,7 @@ export const VARIANTS = {
   trackStacks: { handles: { trackStacks: true } },
   flightRecorder: { cpu: { flightRecorder: true } },
   watchdog: { eventLoop: { block: 2000 } },
+  noHeapSampler: { memory: false, heap: false, gc: false },
 };
 
 /**

@@ -45,6 +45,9 @@ const VARIANTS = {
   // attribution: the same without the eventLoop rule, whose loop-delay histogram has its own timer (resolution
   // interval / 50 within 10–100 ms: 100 ms at 5 s, 10 ms at 100 ms)
   'armed-5s-noEventLoop': { ...HTTP_VARIANTS['armed-5s'], eventLoop: false },
+  // attribution: the same without the always-on sampling heap profiler (it runs while the memory, heap or gc rule
+  // is on; their series are read all the same): armed-5s minus this is the profiler's idle cost
+  'armed-5s-noHeapSampler': HTTP_VARIANTS.noHeapSampler,
   'armed-100ms': HTTP_VARIANTS['armed-100ms'],
   flightRecorder: HTTP_VARIANTS.flightRecorder,
   watchdog: HTTP_VARIANTS.watchdog,

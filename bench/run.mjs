@@ -11,7 +11,7 @@ import { log, machine, parseArgs } from './lib/cli.mjs';
 import { ROOT, ensureDist, prepareDist } from './lib/load.mjs';
 import { roundAll, table } from './lib/stats.mjs';
 
-const SCRIPTS = ['reading-cost', 'http-overhead', 'capture-latency', 'loop-delay', 'heap-snapshot'];
+const SCRIPTS = ['reading-cost', 'http-overhead', 'capture-latency', 'loop-delay', 'heap-snapshot', 'heap-sampler-cost'];
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
 
 function git(args) {
@@ -161,7 +161,7 @@ function summarize(byName) {
       '',
     ]);
     rows.push(['', 'idle p99: off / armed-100ms', `${pv.off.idleP99Ms.median.toFixed(2)} / ${pv['armed-100ms'].idleP99Ms.median.toFixed(2)} ms`, '', '']);
-    for (const name of ['armed-5s', 'armed-5s-noEventLoop', 'armed-100ms', 'flightRecorder', 'watchdog'].filter((n) => pv[n])) {
+    for (const name of ['armed-5s', 'armed-5s-noEventLoop', 'armed-5s-noHeapSampler', 'armed-100ms', 'flightRecorder', 'watchdog'].filter((n) => pv[n])) {
       const rss = loop.rss?.perVariant[name];
       rows.push([
         '',
@@ -171,6 +171,17 @@ function summarize(byName) {
         '',
       ]);
     }
+  }
+  const sampler = byName['heap-sampler-cost'];
+  if (sampler) {
+    const idle = sampler.idle.extraCpuPercentOfCore;
+    rows.push([
+      '6 heap profiler',
+      'idle CPU added, always-on sampling heap profiler (512 KiB)',
+      `${sampler.idle.extraCpuUsPer5s.median.toFixed(0)} µs per 5 s (${idle.median.toFixed(3)} % of a core; pairs ${idle.min.toFixed(3)} … ${idle.max.toFixed(3)})`,
+      '<= 0.1 % of a core',
+      idle.median <= 0.1 ? 'ok' : 'OVER',
+    ]);
   }
   const heap = byName['heap-snapshot'];
   if (heap) {

@@ -2,12 +2,13 @@ import { EventEmitter } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
 import { applyUpdate, checkRuleName, resolveOptions, type HolmesOptions, type HolmesUpdate, type ResolvedConfig } from './config/options.js';
 import { FlightRecorder } from './dumpers/flight-recorder.js';
+import { HeapSampler } from './dumpers/heap-sampler.js';
 import { prepareCpuProfiler } from './dumpers/profiler/index.js';
 import { HolmesReadingError, HolmesRecorderError, HolmesRequestError, HolmesRuntimeError, HolmesWatchdogError, type HolmesError } from './errors.js';
 import type { DumpEvent, HolmesEvents } from './events.js';
 import { safeLogger, silentLogger, type Logger } from './logger.js';
 import { type OnDemandKind, checkDumpKind } from './ondemand/kinds.js';
-import { takeRequest } from './ondemand/request.js';
+import { refusalName, takeRequest } from './ondemand/request.js';
 import { DumpPipeline } from './pipeline/dump-pipeline.js';
 import type { Source, Watch } from './rules/define.js';
 import { RULE_NAMES, SAMPLED_RULES, WATCH_RULES, type AnyWatch, type RuleName } from './rules/registry.js';
@@ -42,6 +43,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
   readonly #sources: Record<RuleName, Source<never>>;
   readonly #watches: Array<{ rule: AnyWatch; watch: Watch<never> }>;
   readonly #recorder: FlightRecorder;
+  readonly #heapSampler: HeapSampler;
   readonly #pipeline: DumpPipeline;
   readonly #sampler: Sampler;
   #limits: Limits | undefined;
@@ -57,6 +59,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     this.#dir = new DumpDir(this.#config.dumpDir, (message) => this.#logger.warn(message));
     this.#sources = Object.fromEntries(SAMPLED_RULES.map((rule) => [rule.name, rule.source()])) as Record<RuleName, Source<never>>;
     this.#recorder = new FlightRecorder(this.#logger, (error) => this.#report(new HolmesRecorderError(error)));
+    this.#heapSampler = new HeapSampler(this.#logger);
     this.#pipeline = new DumpPipeline({
       dir: this.#dir,
       logger: this.#logger,
@@ -65,6 +68,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       source: (rule) => this.#sources[rule],
       history: () => this.#sampler.history(),
       recorder: this.#recorder,
+      heapSampler: this.#heapSampler,
       stall: (run) =>
         this.#watches.reduce(
           (inner, { watch }) =>
@@ -157,7 +161,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
 
   /**
    * Takes a dump now, whatever the readings: `cpu` (a profile of the next `cpu.profileDuration` ms), `heapprofile`
-   * (sampling, `memory.profileDuration` ms), `heapsnapshot` (refused with the reason when not affordable), `handles`,
+   * (the live heap from the always-on sampling heap profiler), `heapsnapshot` (refused with the reason when not affordable), `handles`,
    * or `report` (Node's diagnostic report). It goes through the same pipeline as a rule's dump: one at a time,
    * `maxDumpsPerHour`, a `.meta.json` with `reason.trigger: 'manual'`, retention, and the `dump` event.
    *
@@ -231,6 +235,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       if (recorderOn && !this.#recorder.active) this.#recorder.start();
       else if (!recorderOn && this.#recorder.active) this.#recorder.stop();
     });
+    this.#guard(() => this.#syncHeapSampler());
     const allowance = this.#pipeline.allowance();
     for (const { rule, watch } of this.#watches) {
       const section = config[rule.section];
@@ -271,10 +276,27 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     try {
       const request = await takeRequest(this.#dir.path);
       this.#logger.info(`dump request ${request.id} for ${request.kind} from uid ${request.uid}`);
-      await this.#pipeline.manual(request.kind, { via: 'signal', requestId: request.id, requestedBy: request.uid });
+      // a request that ends without a dump is answered with the reason, so the operator's command need not wait it out
+      let refusal = 'nothing was written (see the process log)';
+      const heard = (event: { reason?: string; message?: string }) => {
+        refusal = event.reason ?? event.message ?? refusal;
+      };
+      this.on('skip', heard).on('error', heard);
+      const event = await this.#pipeline.manual(request.kind, { via: 'signal', requestId: request.id, requestedBy: request.uid });
+      this.off('skip', heard).off('error', heard);
+      if (!event) await this.#dir.writeFile(refusalName(process.pid, request.id), `${refusal}\n`).catch(() => undefined);
     } catch (error) {
       this.#report(new HolmesRequestError(error instanceof Error ? error.message : String(error), error));
     }
+  }
+
+  /** The always-on sampling heap profiler runs while a rule that dumps it is on (a new interval restarts it). */
+  #syncHeapSampler(): void {
+    const { memory, heap, gc } = this.#config;
+    const sampler = this.#heapSampler;
+    const wanted = this.#started && (memory.enabled || heap.enabled || gc.enabled);
+    if (sampler.active && (!wanted || sampler.intervalBytes !== memory.samplingInterval)) sampler.stop();
+    if (wanted && !sampler.active) sampler.start(memory.samplingInterval);
   }
 
   #allowWatches(): void {

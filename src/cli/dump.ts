@@ -7,7 +7,7 @@ import { DumpFileError, firstLine } from '../analysis/errors.js';
 import { readJsonFile } from '../analysis/load.js';
 import { DUMP_SIGNALS, type DumpSignal, defaultDumpDir } from '../config/options.js';
 import { ON_DEMAND_HELP, ON_DEMAND_KINDS, type OnDemandKind } from '../ondemand/kinds.js';
-import { requestPath, writeRequest } from '../ondemand/request.js';
+import { requestPath, takeRefusal, writeRequest } from '../ondemand/request.js';
 import type { DumpMeta } from '../sinks/meta.js';
 import { COMMON_HELP, type Command, intOption, stringOption } from './command.js';
 import { UsageError } from './output.js';
@@ -110,6 +110,8 @@ ${COMMON_HELP}`,
         out.emit({ pid, kind, file, metaFile: found.metaFile, meta: found.meta }, () => `${file}\n`);
         return;
       }
+      const refused = await takeRefusal(dir, pid, request.id);
+      if (refused !== null) throw new DumpFileError(`process ${pid} took the request but wrote no ${kind} dump: ${refused}`);
       const elapsed = Date.now() - start;
       if (elapsed > TAKE_MS && existsSync(slot)) {
         await unlink(slot).catch(() => undefined);

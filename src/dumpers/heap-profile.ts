@@ -1,5 +1,6 @@
-import { CaptureAbandoned, sleep } from './cpu-profile.js';
-import { InspectorSession } from './inspector-session.js';
+import type { DumpContext, DumpOutput } from '../rules/define.js';
+import type { HeapSampler } from './heap-sampler.js';
+import { writeProfile } from './write-profile.js';
 
 /** A sampling heap profile in the DevTools `.heapprofile` format. */
 export interface HeapProfile {
@@ -14,24 +15,41 @@ export interface HeapProfileNode {
   children: HeapProfileNode[];
 }
 
-/** Average bytes between samples: V8's default, cheap enough to leave on for seconds. */
-export const HEAP_SAMPLING_INTERVAL_BYTES = 32 * 1024;
+/**
+ * Default average bytes between samples of the always-on profiler: `node --heap-prof`'s default, where a profiler
+ * left running costs within the noise (BENCHMARKS.md). Also the interval assumed for a host's profile in pprof.
+ */
+export const HEAP_SAMPLING_INTERVAL_BYTES = 512 * 1024;
+
+/** Samples in a profile (a profile from an older V8 without `samples` counts its nodes with live bytes). */
+export function sampleCount(profile: HeapProfile): number {
+  if (profile.samples) return profile.samples.length;
+  let count = 0;
+  const pending = [profile.head];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (node.selfSize > 0) count++;
+    pending.push(...node.children);
+  }
+  return count;
+}
 
 /**
- * Samples allocations for `durationMs` with V8's sampling heap profiler and returns what is still live:
- * where a leak allocates, at a small fraction of a snapshot's cost and without its stall.
- * When `signal` aborts, sampling stops and {@link CaptureAbandoned} is thrown.
+ * Writes the live heap by allocation site from the always-on sampling heap profiler, at once: no sampling wait, no
+ * stall. A profile with no samples is never written: returns the reason instead.
  */
-export async function captureHeapProfile(durationMs: number, signal: AbortSignal): Promise<HeapProfile> {
-  const session = new InspectorSession();
+export async function writeLiveHeapProfile(context: DumpContext, sampler: HeapSampler | undefined): Promise<DumpOutput | string> {
+  if (!sampler?.active) return 'no sampling heap profiler is running (the memory, heap and gc rules are all off, or it failed to start: see the error event)';
+  const rssBefore = process.memoryUsage.rss();
+  let live: ReturnType<HeapSampler['profile']>;
   try {
-    await session.post('HeapProfiler.enable');
-    await session.post('HeapProfiler.startSampling', { samplingInterval: HEAP_SAMPLING_INTERVAL_BYTES });
-    await sleep(durationMs, signal);
-    const { profile } = await session.post<{ profile: HeapProfile }>('HeapProfiler.stopSampling');
-    if (signal.aborted) throw new CaptureAbandoned();
-    return profile;
-  } finally {
-    session.close();
+    live = sampler.profile();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
+  const samples = sampleCount(live.profile);
+  if (samples === 0) return 'the sampling heap profile has no samples yet (too little allocated since sampling began); nothing written';
+  const output = await writeProfile(context, 'heap', live.profile, live.intervalBytes ?? HEAP_SAMPLING_INTERVAL_BYTES);
+  const profiler = live.owner === 'host' ? "the host's sampling heap profiler (left running)" : 'holmes-node';
+  const rss = { rssBeforeBytes: rssBefore, rssAfterBytes: process.memoryUsage.rss() };
+  return { ...output, details: { ...output.details, samples, profiler, samplingIntervalBytes: live.intervalBytes, ...rss } };
 }

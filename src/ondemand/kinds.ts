@@ -1,10 +1,9 @@
 import type { ResolvedConfig } from '../config/options.js';
 import { describeValue } from '../config/spec.js';
 import { dumpHeap } from '../dumpers/heap-dump.js';
-import { captureHeapProfile } from '../dumpers/heap-profile.js';
-import { writeProfile } from '../dumpers/write-profile.js';
+import { writeLiveHeapProfile } from '../dumpers/heap-profile.js';
 import { HolmesConfigError } from '../errors.js';
-import type { DumpContext, DumpOutput, Source } from '../rules/define.js';
+import { DumpSkipped, type DumpContext, type DumpOutput, type Source } from '../rules/define.js';
 import { ruleOf, type RuleName } from '../rules/registry.js';
 
 /** What an on-demand dump may be: `holmes.dump(kind)` and `holmes-node dump <pid> <kind>`. */
@@ -14,7 +13,7 @@ export type OnDemandKind = (typeof ON_DEMAND_KINDS)[number];
 /** One line per kind, for the docs and the CLI's help. */
 export const ON_DEMAND_HELP: Readonly<Record<OnDemandKind, string>> = {
   cpu: 'CPU profile of the next cpu.profileDuration ms',
-  heapprofile: 'sampling heap profile of the next memory.profileDuration ms',
+  heapprofile: 'the live heap by allocation site, from the always-on sampling heap profiler (at once, no stall)',
   heapsnapshot: 'V8 heap snapshot (refused, with the reason, when not affordable: see maxSnapshotHeap)',
   handles: 'async-resource profile (.handles.json)',
   report: "Node's diagnostic report (process.report), .report.json",
@@ -47,11 +46,12 @@ export async function takeOnDemand(
     case 'handles':
       return ruleOf('handles').dump(context, config.handles, source('handles'));
     case 'heapsnapshot':
-      return dumpHeap(context, { ...config.memory, fallback: false });
+      return dumpHeap(context, { ...config.memory, snapshotOnly: true });
     case 'heapprofile': {
-      const profile = await captureHeapProfile(config.memory.profileDuration, context.signal);
-      const output = await writeProfile(context, 'heap', profile);
-      return { ...output, details: { ...output.details, profileDuration: config.memory.profileDuration } };
+      await context.ready();
+      const profiled = await writeLiveHeapProfile(context, context.heapSampler);
+      if (typeof profiled === 'string') throw new DumpSkipped(`heap profile not written: ${profiled}`);
+      return profiled;
     }
     case 'report': {
       await context.ready();

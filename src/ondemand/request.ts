@@ -31,6 +31,33 @@ export function requestPath(dumpDir: string, pid: number): string {
 }
 
 /**
+ * Where the process answers a request it could not fulfil (skipped or failed), so the operator's command ends at once
+ * with the reason instead of waiting for a dump that will not come. Written atomically, 0600, by the process.
+ */
+export function refusalName(pid: number, id: string): string {
+  return `${REQUEST_PREFIX}${pid}-${id}.refused`;
+}
+
+/** Reads and removes the refusal for request `id` of `pid` (the operator's side); null when there is none. */
+export async function takeRefusal(dumpDir: string, pid: number, id: string): Promise<string | null> {
+  const path = join(dumpDir, refusalName(pid, id));
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > MAX_REQUEST_BYTES) return null;
+    return (await handle.readFile()).toString('utf8').trim();
+  } finally {
+    await handle.close();
+    await unlink(path).catch(() => undefined);
+  }
+}
+
+/**
  * Writes a request for `pid` (the operator's side): created 0600 with O_EXCL and O_NOFOLLOW, so an existing request,
  * or a link planted under the name, is refused rather than followed or overwritten.
  */

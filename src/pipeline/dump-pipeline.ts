@@ -2,11 +2,13 @@ import { basename } from 'node:path';
 import type { ResolvedConfig } from '../config/options.js';
 import { CaptureAbandoned } from '../dumpers/cpu-profile.js';
 import type { FlightRecorder } from '../dumpers/flight-recorder.js';
+import type { HeapSampler } from '../dumpers/heap-sampler.js';
+import { adoptNearHeapLimitDumps, armNearHeapLimit } from '../dumpers/near-heap-limit.js';
 import { HolmesDumpDirError, HolmesDumpError, HolmesInternalError, HolmesRetentionError, type HolmesError } from '../errors.js';
 import type { DumpEvent, DumpKind, SkipEvent } from '../events.js';
 import type { SafeLogger } from '../logger.js';
 import { type OnDemandKind, takeOnDemand } from '../ondemand/kinds.js';
-import type { DumpContext, DumpOutput, Source } from '../rules/define.js';
+import { DumpSkipped, type DumpContext, type DumpOutput, type Source } from '../rules/define.js';
 import { RULE_NAMES, UNITS, ruleOf, type RuleName } from '../rules/registry.js';
 import { decide, type ThresholdTrigger, type Thresholds } from '../rules/rule.js';
 import type { Reading } from '../sampler/sampler.js';
@@ -29,6 +31,8 @@ export interface PipelineEnv {
   /** The last `window` readings of every series. */
   history(): Record<string, number[]>;
   recorder: FlightRecorder;
+  /** The always-on sampling heap profiler; inactive while no heap-minded rule is on. */
+  heapSampler: HeapSampler;
   /** Runs holmes-node's own deliberate stall with every watch told to look away. */
   stall<T>(run: () => T): T;
   dump(event: DumpEvent): void;
@@ -121,10 +125,13 @@ export class DumpPipeline {
     }
   }
 
-  /** A new run begins (`start()`): the directory is readied and stale temporary files removed. */
+  /**
+   * A new run begins (`start()`): the directory is readied and stale temporary files removed, snapshots V8 wrote near
+   * the heap limit for a process that died are adopted, and the near-heap-limit hook armed.
+   */
   open(): void {
     this.#abort = new AbortController();
-    this.#track(this.#prepareDir());
+    this.#track(this.#prepareDir().then((ready) => (ready ? this.#nearHeapLimit() : undefined)));
   }
 
   /** Abandons a capture in progress (`stop()`); {@link settled} resolves once everything has finished. */
@@ -267,6 +274,7 @@ export class DumpPipeline {
         limits,
         format: config.profileFormat,
         recorder: env.recorder,
+        heapSampler: env.heapSampler.active ? env.heapSampler : undefined,
         skip: (why) => this.#skip(kind, why),
         // the directory is readied when the dumper first needs it, so a CPU profile starts without waiting for it
         ready: () => (readied ??= this.#readyDir()),
@@ -293,6 +301,10 @@ export class DumpPipeline {
       await this.#retain(this.#retentionLimits(), baseName);
       return event;
     } catch (error) {
+      if (error instanceof DumpSkipped) {
+        this.#skip(kind, error.message);
+        return undefined;
+      }
       if (error instanceof CaptureAbandoned) {
         env.logger.info(`${kind} capture abandoned by stop(); nothing written`);
         return undefined;
@@ -328,14 +340,31 @@ export class DumpPipeline {
     return { maxDumps, maxDumpBytes };
   }
 
-  async #prepareDir(): Promise<void> {
+  /** Readies the directory; false (reported) when it is not usable. */
+  async #prepareDir(): Promise<boolean> {
     const { dir, logger } = this.#env;
     try {
       await dir.prepare();
       const removed = await dir.removeStaleTemps();
       if (removed > 0) logger.info(`removed ${removed} unfinished dump file(s) left by a killed process`);
+      return true;
     } catch (error) {
       this.#env.error(new HolmesDumpDirError(dir.path, error));
+      return false;
+    }
+  }
+
+  async #nearHeapLimit(): Promise<void> {
+    const { dir, logger } = this.#env;
+    try {
+      for (const dump of await adoptNearHeapLimitDumps(dir, logger)) this.accept('heap', dump);
+      const { heap } = this.#env.config();
+      const limits = this.#env.limits();
+      if (!heap.enabled || !heap.nearHeapLimit || !limits) return;
+      const notArmed = await armNearHeapLimit(dir, limits);
+      if (notArmed) logger.info(`near-heap-limit snapshot not armed: ${notArmed}`);
+    } catch (error) {
+      this.#env.error(new HolmesDumpError('heap', `near heap limit: ${error instanceof Error ? error.message : String(error)}`, error));
     }
   }
 

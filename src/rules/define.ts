@@ -1,5 +1,6 @@
 import type { Milliseconds, OptionSpecs, Percent, ProfileFormat } from '../config/spec.js';
 import type { FlightRecorder } from '../dumpers/flight-recorder.js';
+import type { HeapSampler } from '../dumpers/heap-sampler.js';
 import type { Logger } from '../logger.js';
 import type { DumpDir } from '../sinks/dump-dir.js';
 import type { DumpFormat } from '../sinks/formats.js';
@@ -56,12 +57,19 @@ export interface DumpContext {
   limits: Limits;
   /** The always-on CPU profiler, when `cpu.flightRecorder` is on: CPU profiles then include the seconds before the trigger. */
   recorder: FlightRecorder | undefined;
+  /** The always-on sampling heap profiler, while the memory, heap or gc rule is on: memory dumps read it at once. */
+  heapSampler: HeapSampler | undefined;
   /** Runs a deliberate synchronous stall (a heap snapshot) with the blocked-loop watchdog told to look away. */
   stall<T>(run: () => T): T;
   /** Readies the dump directory (created 0700 if missing, room made under the retention bounds); call before writing. */
   ready(): Promise<void>;
   /** Reports that the planned dump was replaced by a cheaper one, and why (a `skip` event and a log line). */
   skip(reason: string): void;
+}
+
+/** Thrown by a dumper that decided to write nothing (an empty profile, say): the pipeline reports a `skip` with its message. */
+export class DumpSkipped extends Error {
+  override name = 'DumpSkipped';
 }
 
 /** A written dump: its final path and facts for the meta file. */

@@ -1,40 +1,47 @@
-import { numberOption, type Milliseconds } from '../config/spec.js';
+import { numberOption } from '../config/spec.js';
 import { dumpHeap } from '../dumpers/heap-dump.js';
+import { HEAP_SAMPLING_INTERVAL_BYTES } from '../dumpers/heap-profile.js';
 import { MemorySource } from '../sources/memory.js';
-import { profileDurationOption } from './cpu.js';
 import { sampledRule, type RuleOptions } from './define.js';
 
-/** Options of a rule that writes a heap snapshot, or a sampling heap profile when a snapshot is not affordable. */
+/** Options of a rule that writes the live heap profile, and a heap snapshot when one is safe. */
 export interface SnapshotOptions {
   /**
    * Largest V8 heap (used bytes) holmes-node will snapshot. A snapshot stops the event loop about 120 ms per MB of
-   * heap (measured: 186 MB took 22 s), so above this a sampling heap profile is taken instead. Default 128 MiB.
+   * heap (measured: 186 MB took 22 s), so above this only the heap profile is written. 0 = never snapshot.
+   * Default 128 MiB.
    */
   maxSnapshotHeap: number;
-  /** Length of the sampling heap profile taken when a snapshot is not affordable, in ms. Default 5000. */
-  profileDuration: Milliseconds;
+}
+
+/** Options of the memory rule beyond the thresholds. */
+export interface MemoryOptions extends SnapshotOptions {
+  /**
+   * Average bytes allocated between two samples of the always-on sampling heap profiler (running while the memory,
+   * heap or gc rule is on). Smaller is finer and costlier. Default 512 KiB; allowed 1 KiB to 1 GiB.
+   */
+  samplingInterval: number;
 }
 
 /** Memory rule: RSS in percent of the memory limit. */
-export type MemoryRuleOptions = RuleOptions & SnapshotOptions;
+export type MemoryRuleOptions = RuleOptions & MemoryOptions;
 
 /** The snapshot options, shared with the heap rule. */
 export const snapshotOptions = {
   maxSnapshotHeap: numberOption(128 * 2 ** 20, 0, Number.MAX_SAFE_INTEGER, 'bytes', { integer: true }),
-  profileDuration: profileDurationOption,
 };
 
-/** Memory: RSS as % of the memory limit (cgroup-aware); dumps a heap snapshot, or a heap profile when one is not affordable. */
-export const memoryRule = sampledRule<'memory', SnapshotOptions, MemorySource>({
+/** Memory: RSS as % of the memory limit (cgroup-aware), less holmes-node's own snapshots; dumps the live heap profile, and a snapshot when safe. */
+export const memoryRule = sampledRule<'memory', MemoryOptions, MemorySource>({
   name: 'memory',
   section: 'memory',
   trigger: 'sampled',
-  description: 'RSS as % of the memory limit (cgroup-aware); dumps a heap snapshot (a sampling heap profile when one is not affordable)',
+  description: 'RSS as % of the memory limit (cgroup-aware); dumps the live heap profile at once, and a heap snapshot when it fits',
   unit: '%',
   // holmes' defaults
   thresholds: { min: 10, diff: 25, abs: 80 },
-  options: snapshotOptions,
-  formats: ['heapsnapshot', 'heapprofile', 'pprof'],
+  options: { ...snapshotOptions, samplingInterval: numberOption(HEAP_SAMPLING_INTERVAL_BYTES, 1024, 2 ** 30, 'bytes', { integer: true }) },
+  formats: ['heapprofile', 'pprof', 'heapsnapshot'],
   source: () => new MemorySource(),
   dump: (context, config) => dumpHeap(context, config),
 });

@@ -27,6 +27,15 @@ export interface BlockReason {
   thresholds: { block: number };
 }
 
+/** Why V8 wrote a snapshot itself: the heap reached its limit (`value`, bytes); adopted by holmes-node afterwards. */
+export interface NearHeapLimitReason {
+  rule: 'heap';
+  value: number;
+  average: 0;
+  trigger: 'nearHeapLimit';
+  thresholds: { heapLimitBytes: number };
+}
+
 /** Why an on-demand dump was taken: `holmes.dump(kind)` in code, or an operator's request on the signal. */
 export interface ManualReason {
   /** The kind asked for (`cpu`, `heapprofile`, `heapsnapshot`, `handles`, `report`). */
@@ -40,7 +49,7 @@ export interface ManualReason {
 }
 
 /** Why a dump was taken. */
-export type FireReason = ThresholdReason | BlockReason | ManualReason;
+export type FireReason = ThresholdReason | BlockReason | ManualReason | NearHeapLimitReason;
 
 /** Which condition fired a dump. */
 export type Trigger = FireReason['trigger'];

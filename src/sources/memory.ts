@@ -1,6 +1,10 @@
 import type { Source, SourceSettings } from '../rules/define.js';
+import { ownRss } from './own-rss.js';
 
-/** Memory reading: RSS as a percent of the memory limit (cgroup limit, machine memory, or override). */
+/**
+ * Memory reading: RSS as a percent of the memory limit (cgroup limit, machine memory, or override), less the RSS
+ * holmes-node's own heap snapshots added (see {@link OwnRss}), so the rule never fires on its own damage.
+ */
 export class MemorySource implements Source<unknown> {
   constructor(private limitBytes = 1) {}
 
@@ -19,6 +23,6 @@ export class MemorySource implements Source<unknown> {
   }
 
   read(): number {
-    return (100 * MemorySource.rss()) / this.limitBytes;
+    return (100 * ownRss.discount(MemorySource.rss())) / this.limitBytes;
   }
 }

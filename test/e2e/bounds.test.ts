@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freshDir, Host, waitUntil } from '../helpers/child.js';
+import { freshDir, Host, listDir, waitUntil } from '../helpers/child.js';
 
 const everyTick = { min: 0, diff: 0, abs: 0 };
 /** holmes-node's file names; group 1 is the base a dump shares with its meta. */
@@ -120,7 +120,7 @@ describe('bounds', () => {
     expect((await host.exit()).code).toBe(0);
   });
 
-  it('a heap too large to snapshot gets a sampling heap profile instead, naming the allocating function', async () => {
+  it('a heap too large to snapshot gets only the live heap profile, naming the allocating function', async () => {
     const dumpDir = freshDir();
     const host = await Host.start({
       dumpDir,
@@ -129,11 +129,13 @@ describe('bounds', () => {
       cooldown: 60_000,
       cpu: false,
       handles: false,
-      memory: { ...everyTick, maxSnapshotHeap: 2 ** 20, profileDuration: 1500 },
+      // out of reach (RSS at 100 % of the limit) until the leak is in the always-on profile
+      memory: { min: 100, diff: 0, abs: 100, maxSnapshotHeap: 2 ** 20 },
     });
+    for (let i = 0; i < 5; i++) await host.send('leak 50000');
+    await host.send('set {"memory":{"min":0,"abs":0}}');
     const skip = await host.waitFor((e) => e.event === 'skip' && e.kind === 'memory');
     expect(String(skip.reason)).toContain('memory.maxSnapshotHeap');
-    for (let i = 0; i < 5; i++) await host.send('leak 50000');
     const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === 'memory');
     expect(String(dump.file)).toMatch(/\.heapprofile$/);
     const profile = JSON.parse(readFileSync(dump.file as string, 'utf8'));
@@ -145,8 +147,9 @@ describe('bounds', () => {
     walk(profile.head);
     expect(names).toContain('leakRecordsInHolmesTest');
     const meta = JSON.parse(readFileSync(dump.metaFile as string, 'utf8'));
-    expect(meta.details.fallback).toBe('sampling heap profile');
     expect(meta.details.snapshotSkipped).toContain('maxSnapshotHeap');
+    expect(meta.details.profiler).toBe('holmes-node');
+    expect(listDir(dumpDir).filter((name) => name.endsWith('.heapsnapshot'))).toEqual([]);
     expect((await host.exit()).code).toBe(0);
   });
 

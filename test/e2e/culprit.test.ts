@@ -9,7 +9,8 @@ function options(): object {
   return {
     dumpDir: freshDir(),
     cpu: { enabled: false, profileDuration: 1500 },
-    memory: { enabled: false, profileDuration: 1500 },
+    // on, so its always-ready heap profiler runs, but never firing (at most 100 % of the limit)
+    memory: { min: 100, abs: 100, diff: 1e9 },
     handles: { min: 1e8, abs: 1e9, diff: 1e9, trackStacks: true },
     eventLoop: { enabled: true, block: 300, min: 1e8, abs: 1e9, diff: 1e9, cooldown: 0 },
   };
@@ -42,8 +43,9 @@ describe('the dump names its culprit', () => {
     const host = await Host.start(options());
 
     let from = host.events.length;
-    host.write('dump heapprofile');
+    // the heap profile is the live heap, read at once: grow it first
     await host.send('grow-heap 15');
+    host.write('dump heapprofile');
     const heap = await culpritOf(host, 'heapprofile', from);
     // the records' strings come from String.prototype.repeat, charged to the function that called it
     expect(heap.top[0], JSON.stringify(heap)).toMatchObject({ name: 'leakRecordsInHolmesTest', where: 'problems.mjs:28' });

@@ -105,7 +105,7 @@ describe('faults at run time: the host keeps serving, errors are reported, nothi
       window: 1,
       cooldown: 100,
       dumpDir,
-      memory: { ...everyTick, profileDuration: 50 },
+      memory: everyTick,
       cpu: { ...everyTick, profileDuration: 50 },
       handles: false,
     });

@@ -12,7 +12,8 @@ function serviceOptions(dumpDir: string, extra: object = {}): object {
     dumpDir,
     signal: 'SIGUSR2',
     cpu: { enabled: false, profileDuration: 500 },
-    memory: { enabled: false, profileDuration: 500 },
+    // on, so its always-ready heap profiler runs, but never firing (at most 100 % of the limit)
+    memory: { min: 100, abs: 100, diff: 1e9 },
     handles: { min: 1e8, abs: 1e9, diff: 1e9, trackStacks: true },
     ...extra,
   };
@@ -71,6 +72,8 @@ describe('on-demand dumps', () => {
   it('holmes-node dump <pid> cpu | heapprofile | heapsnapshot: the process dumps and the command prints the path', async () => {
     const dumpDir = freshDir();
     const host = await Host.start(serviceOptions(dumpDir));
+    // allocate first: the heap profile is the live heap, and one with no samples is never written
+    await host.send('grow-heap 10');
     await host.send('burn 60000');
     for (const kind of ['cpu', 'heapprofile', 'heapsnapshot']) {
       const result = runCli(['dump', String(host.pid), kind, '--dir', dumpDir]);
@@ -100,6 +103,17 @@ describe('on-demand dumps', () => {
     expect(runCli(['dump', String(host.pid), 'everything']).code).toBe(2);
   });
 
+  it('a request the process cannot fulfil is answered with the reason: the command ends at once, not at its timeout', async () => {
+    const dumpDir = freshDir();
+    // every heap rule off: no sampling heap profiler runs, so a heap profile cannot be taken
+    const host = await Host.start(serviceOptions(dumpDir, { memory: false, heap: false, gc: false }));
+    const result = runCli(['dump', String(host.pid), 'heapprofile', '--dir', dumpDir, '--timeout', '30']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/took the request but wrote no heapprofile dump: .*no sampling heap profiler is running/);
+    expect(readdirSync(dumpDir).filter((name) => name.endsWith('.refused') || name.endsWith('.meta.json'))).toEqual([]);
+    expect(await host.ping()).toBe('pong');
+  });
+
   it('a signal without a request file dumps nothing and says so (HOLMES_REQUEST)', async () => {
     const dumpDir = freshDir();
     const host = await Host.start(serviceOptions(dumpDir));
@@ -108,7 +122,8 @@ describe('on-demand dumps', () => {
     expect(error).toMatchObject({ code: 'HOLMES_REQUEST' });
     expect(error.message).toMatch(/the signal came without a request file/);
     expect(await host.ping()).toBe('pong');
-    expect(readdirSync(dumpDir).filter((name) => name.endsWith('.meta.json'))).toEqual([]);
+    // the directory is prepared in the background at start: it may not be there yet, and then holds nothing either
+    expect(existsSync(dumpDir) ? readdirSync(dumpDir).filter((name) => name.endsWith('.meta.json')) : []).toEqual([]);
   });
 
   it('a request planted by another user (tester) is refused with an error event, removed, and nothing is dumped', async (ctx) => {

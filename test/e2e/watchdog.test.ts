@@ -218,14 +218,16 @@ describe("block watchdog and holmes-node's own stalls", () => {
       eventLoop: { enabled: true, block: 300, min: 1e6, abs: 1e6, cooldown: 0 },
       memory: { enabled: false, maxSnapshotHeap: 2 ** 31 },
     });
-    await host.send('grow-heap 80'); // a snapshot of this stalls the loop for a second or more
+    await host.send('grow-heap 30'); // a snapshot of this stalls the loop for a second or more
     // growing the heap is itself a block on a loaded machine (caught, rightly): count only what follows it, once
     // the loop has turned a few times to deliver a message about it
     await host.ping();
     const grown = host.events.length;
     const blockDumpsSinceGrown = () => host.events.slice(grown).filter((e) => e.event === 'dump' && e.kind === 'eventLoop').length;
     await host.send('set {"memory":{"enabled":true,"min":0,"diff":0,"abs":0}}');
-    const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === 'memory');
+    // a snapshot takes tens of seconds on a loaded machine; the heap profile, with no samples of the growth (the
+    // always-on profiler starts with the rule), is skipped, so the dump is the snapshot
+    const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === 'memory', 0, 120_000);
     expect(String(dump.file)).toMatch(/\.heapsnapshot$/);
     expect((dump.details as { stallMs: number }).stallMs).toBeGreaterThan(300);
     // a worker message sent during the stall would have arrived by the time the loop has turned a few times
@@ -239,5 +241,5 @@ describe("block watchdog and holmes-node's own stalls", () => {
     expect(String(caught.file)).toMatch(/\.block\.json$/);
     expect(blockDumpsSinceGrown()).toBe(1);
     expect((await host.exit()).code).toBe(0);
-  });
+  }, 240_000);
 });

@@ -342,7 +342,9 @@ export class Host extends Child {
 
   private get(path: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: this.port, path, timeout: WAIT_MS }, (res) => {
+      // a fresh connection each time: a keep-alive socket that the host's server closes late, after a stall (a heap
+      // snapshot), resets a request sent on it meanwhile (ECONNRESET)
+      const req = request({ host: '127.0.0.1', port: this.port, path, timeout: WAIT_MS, agent: false }, (res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));
         res.on('end', () => resolve(body));

@@ -186,6 +186,18 @@ describe('resolveOptions', () => {
     { name: 'memory.abs < memory.min', input: { memory: { min: 50, abs: 40 } }, option: 'memory.abs', range: /must be >= memory\.min \(50\)/ },
     { name: 'cpu.enabled 1', input: { cpu: { enabled: 1 } }, option: 'cpu.enabled', range: /true or false/ },
     { name: 'cpu.profileDuration 5', input: { cpu: { profileDuration: 5 } }, option: 'cpu.profileDuration', range: /an integer from 10 to 600000/ },
+    {
+      name: 'memory.samplingInterval 512',
+      input: { memory: { samplingInterval: 512 } },
+      option: 'memory.samplingInterval',
+      range: /an integer from 1024 to 1073741824 \(bytes\)/,
+    },
+    {
+      name: 'memory.profileDuration (gone: the heap profile is read at once)',
+      input: { memory: { profileDuration: 5000 } },
+      option: 'memory.profileDuration',
+      range: /is unknown/,
+    },
     { name: 'handles.max -1', input: { handles: { max: -1 } }, option: 'handles.max', range: /an integer from 0 to 1000000000/ },
     { name: 'handles.max 1.5', input: { handles: { max: 1.5 } }, option: 'handles.max', range: /an integer from 0 to 1000000000/ },
     { name: "handles.trackStacks 'yes'", input: { handles: { trackStacks: 'yes' } }, option: 'handles.trackStacks', range: /true or false/ },
@@ -337,7 +349,7 @@ describe('generated malformed configs', () => {
     'maxDumpsPerHour',
     'cpuMax',
   ];
-  const RULE_KEYS = ['enabled', 'min', 'diff', 'abs', 'cooldown', 'profileDuration', 'max', 'trackStacks', 'maxSnapshotHeap'];
+  const RULE_KEYS = ['enabled', 'min', 'diff', 'abs', 'cooldown', 'profileDuration', 'max', 'trackStacks', 'maxSnapshotHeap', 'samplingInterval'];
   const LIMIT_KEYS = ['cpuCores', 'memoryBytes'];
   const JUNK_KEYS = ['intervall', 'x', '', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '0', 'cpu.diff', 'CPU'];
 
