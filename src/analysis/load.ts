@@ -81,7 +81,8 @@ export function readJsonFile(path: string, what: string, maxDepth = MAX_JSON_DEP
   } catch (error) {
     throw new DumpFileError(`${path}: not valid JSON, truncated or damaged (${firstLine(error)})`, { cause: error });
   }
-  if (nestsDeeperThan(value, maxDepth)) throw new DumpFileError(`${path}: damaged ${what} (nested deeper than ${maxDepth} levels)`);
+  if (maxDepth !== Number.POSITIVE_INFINITY && nestsDeeperThan(value, maxDepth))
+    throw new DumpFileError(`${path}: damaged ${what} (nested deeper than ${maxDepth} levels)`);
   return value;
 }
 

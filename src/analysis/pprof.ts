@@ -93,6 +93,8 @@ export function countPprof(bytes: Uint8Array): { samples: number; entries: numbe
 function decodeBytes(bytes: Uint8Array): Uint8Array {
   const limits = inputLimits();
   let raw: Uint8Array = bytes;
+  // a bare protobuf is held to the same bound as a decompressed one
+  if (!isGzip(bytes) && bytes.length > limits.maxDecodedBytes) throw new InputRefusedError(overLimit('a protobuf of more bytes', 'maxDecodedBytes'));
   if (isGzip(bytes)) {
     try {
       raw = gunzipSync(bytes, { maxOutputLength: limits.maxDecodedBytes });
