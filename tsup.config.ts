@@ -7,8 +7,6 @@ export default defineConfig([
     dts: true,
     target: 'node18',
     shims: true,
-    // native addons stay outside the bundle and are loaded lazily at run time
-    external: ['v8-profiler-next'],
   },
   {
     // the operator's command: ESM only, no types
