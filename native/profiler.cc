@@ -6,6 +6,7 @@
 #include <v8-profiler.h>
 
 #include <cstdint>
+#include <set>
 
 namespace {
 
@@ -29,6 +30,9 @@ using v8::Value;
 // One per addon instance (main thread or worker), freed with its environment.
 struct State {
   CpuProfiler* profiler = nullptr;
+  // profiles started and not stopped: V8 disposes a profiler without stopping its sampler thread, which then
+  // crashes the process ("pure virtual method called") when one is still running at exit
+  std::set<v8::ProfilerId> running;
 };
 
 void Throw(Isolate* isolate, const char* message) {
@@ -79,6 +83,7 @@ void Start(const FunctionCallbackInfo<Value>& info) {
   CpuProfilingResult result = state->profiler->Start(
       CpuProfilingOptions(v8::kLeafNodeLineNumbers, CpuProfilingOptions::kNoSampleLimit, interval));
   if (result.status == CpuProfilingStatus::kErrorTooManyProfilers) return Throw(isolate, "too many CPU profiles running");
+  if (result.status == CpuProfilingStatus::kStarted) state->running.insert(result.id);
   info.GetReturnValue().Set(Number::New(isolate, static_cast<double>(result.id)));
 }
 
@@ -132,6 +137,9 @@ void Stop(const FunctionCallbackInfo<Value>& info) {
   if (state->profiler == nullptr) return Throw(isolate, "the profiler was not created");
   Local<Context> context = isolate->GetCurrentContext();
   double id = info[0]->NumberValue(context).FromMaybe(0);
+  auto found = state->running.find(static_cast<v8::ProfilerId>(id));
+  if (found == state->running.end()) return;
+  state->running.erase(found);
   CpuProfile* profile = state->profiler->Stop(static_cast<v8::ProfilerId>(id));
   if (profile == nullptr) return;
 
@@ -159,7 +167,13 @@ void Stop(const FunctionCallbackInfo<Value>& info) {
 
 void Cleanup(void* data) {
   State* state = static_cast<State*>(data);
-  if (state->profiler != nullptr) state->profiler->Dispose();
+  if (state->profiler != nullptr) {
+    for (v8::ProfilerId id : state->running) {
+      CpuProfile* profile = state->profiler->Stop(id);
+      if (profile != nullptr) profile->Delete();
+    }
+    state->profiler->Dispose();
+  }
   delete state;
 }
 
