@@ -50,7 +50,7 @@ export const VARIANTS = {
  * The flight recorder's second recording fails to start on v8-profiler-next while the first runs (the addon refuses
  * setSamplingInterval then) and falls back to node:inspector, with this warning: expected and counted, not a fault.
  */
-const RECORDER_FALLBACK = /CPU profiler v8-profiler-next could not start .*trying the next one/;
+const RECORDER_FALLBACK = /CPU profiler native could not start .*trying the next one/;
 
 /** Settle time after start() for a variant: the flight recorder's steady state (two recordings) from 5 s on. */
 export function settleFor(name, p) {

@@ -11,7 +11,7 @@ import { log, machine, parseArgs } from './lib/cli.mjs';
 import { ROOT, ensureDist, prepareDist } from './lib/load.mjs';
 import { roundAll, table } from './lib/stats.mjs';
 
-const SCRIPTS = ['reading-cost', 'http-overhead', 'capture-latency', 'loop-delay', 'heap-snapshot'];
+const SCRIPTS = ['reading-cost', 'http-overhead', 'capture-latency', 'loop-delay', 'heap-snapshot', 'ready-cost'];
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
 
 function git(args) {
