@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { ROOT } from './lib/load.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
-const ADDON = join(ROOT, 'native', 'build', 'Release', 'holmes_profiler.node');
+// HOLMES_BENCH_ADDON: an addon built for another line than the checkout's (node-gyp keeps one build)
+const ADDON = process.env.HOLMES_BENCH_ADDON ?? join(ROOT, 'native', 'build', 'Release', 'holmes_profiler.node');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The attribution fixture's async case: a small hot function in an async loop (V8 inlines it or runs it OSR'd). */

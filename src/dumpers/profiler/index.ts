@@ -19,7 +19,7 @@ let warnedLate = false;
 
 /**
  * Called when holmes-node starts with a CPU-profiling rule on: loads the addon and creates its eager profiler now,
- * before the service's code gets hot (20–40 ms of CPU, once), and says once why profiles will be taken another way.
+ * before the service's code gets hot (10–40 ms of CPU and 1–5 MB of RSS, once: BENCHMARKS.md), and says once why profiles will be taken another way.
  */
 export function prepareCpuProfiler(logger: Logger): void {
   if (ensureEagerProfiler()) return;
