@@ -131,6 +131,13 @@ export function addonBuilt(): boolean {
   return existsSync(binaryFile());
 }
 
+/** The native addon itself, for tests of its own behaviour. */
+export const nativeAddon = requirement(
+  'native addon',
+  addonBuilt,
+  `holmes-node's native addon built for Node ${process.versions.node} (\`npm rebuild holmes-node\`, or \`npm run install\` in this checkout)`,
+);
+
 /**
  * A profiler that names a hot function in a profile started late: holmes-node's eager profiler (the addon), or any
  * profiler on Node 20. Without it, Node 22 and later charge an inlined or on-stack-replaced function to its caller
