@@ -47,8 +47,9 @@ export const VARIANTS = {
 };
 
 /**
- * The flight recorder's second recording fails to start on v8-profiler-next while the first runs (the addon refuses
- * setSamplingInterval then) and falls back to node:inspector, with this warning: expected and counted, not a fault.
+ * The flight recorder's second recording used to fail to start on v8-profiler-next while the first ran (it refused
+ * setSamplingInterval then) and fell back to node:inspector with this warning; the native addon gives each profile
+ * its own interval, so the count should now be 0. Still counted, not treated as a fault.
  */
 const RECORDER_FALLBACK = /CPU profiler native could not start .*trying the next one/;
 
