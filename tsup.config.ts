@@ -7,8 +7,6 @@ export default defineConfig([
     dts: true,
     target: 'node18',
     shims: true,
-    // native addons stay outside the bundle and are loaded lazily at run time
-    external: ['v8-profiler-next'],
   },
   {
     // zero-code start (`--import` / `--require holmes-node/register`): its own bundle in each format, so the

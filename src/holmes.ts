@@ -129,7 +129,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
    * Starts watching. Idempotent; returns the instance. Never throws: a dump directory fault is reported as `error`.
    *
    * Call it at process start-up, before the service's code gets hot: with the CPU or event-loop rule on, this
-   * creates the `v8-profiler-next` addon's profiler in eager logging mode (once per process, 20–40 ms of CPU),
+   * creates holmes-node's native addon's profiler in eager logging mode (once per process, 10–40 ms of CPU),
    * and only code optimized after that is named correctly in later CPU profiles on Node >= 22 (see the README).
    */
   start(): this {

@@ -1,7 +1,7 @@
 import type { Milliseconds } from '../config/spec.js';
 import type { DumpContext, DumpOutput } from '../rules/define.js';
 import { captureCpuProfile } from './cpu-profile.js';
-import { eagerProfilerSince } from './profiler/v8-profiler-next.js';
+import { eagerProfilerSince } from './profiler/native.js';
 import { writeProfile } from './write-profile.js';
 
 /**

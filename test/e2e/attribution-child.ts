@@ -14,7 +14,7 @@ export function positionOf(text: string): { line: number; column: number } {
 
 export { addonBuilt } from '../helpers/requirements.js';
 
-export type Backend = 'v8-profiler-next' | 'inspector';
+export type Backend = 'native' | 'inspector';
 
 /**
  * Runs fixtures/attribution.mjs with DEFAULT V8 flags (only `--unhandled-rejections=strict`, unlike run-child.ts:

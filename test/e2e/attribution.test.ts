@@ -34,12 +34,12 @@ describe('CPU profile attribution with default V8 flags', () => {
           cpu: { min: 5, abs: 8, profileDuration: 1000 },
         },
         2000,
-        'v8-profiler-next',
+        'native',
       );
       const dump = events.find((e) => e.event === 'dump');
       expect(dump, JSON.stringify(events)).toBeDefined();
       const details = dump!.details as { profiler: string; attribution: string };
-      expect(details.profiler).toBe(ADDON ? 'v8-profiler-next' : 'inspector');
+      expect(details.profiler).toBe(ADDON ? 'native' : 'inspector');
       expect(details.attribution).toBe(ADDON ? 'eager' : 'late');
       // without the addon, Node >= 22 says once why names may be wrong and how to fix it
       const warnings = events.filter((e) => e.event === 'log' && e.level === 'warn' && String(e.m).includes('charge a hot function'));

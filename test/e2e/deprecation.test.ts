@@ -28,6 +28,6 @@ describe('--pending-deprecation --throw-deprecation', () => {
     expect(dump?.kind).toBe('cpu');
     // the profile was taken by the addon where it is built, by node:inspector where it is not
     const meta = JSON.parse(readFileSync(String(dump?.metaFile), 'utf8')) as { details: { profiler: string } };
-    expect(meta.details.profiler).toBe(preload.length === 0 && addonBuilt() ? 'v8-profiler-next' : 'inspector');
+    expect(meta.details.profiler).toBe(preload.length === 0 && addonBuilt() ? 'native' : 'inspector');
   });
 });

@@ -149,7 +149,7 @@ describe('profiler faults', () => {
     await host.send('burn 2000');
     const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === 'cpu');
     expect((dump.details as { profiler: string }).profiler).toBe('inspector');
-    expect(host.events.some((e) => e.event === 'log' && String(e.m).includes('v8-profiler-next is not available'))).toBe(true);
+    expect(host.events.some((e) => e.event === 'log' && String(e.m).includes('native profiler addon is not available'))).toBe(true);
     await expectClean(host);
   });
 
@@ -160,10 +160,10 @@ describe('profiler faults', () => {
       { interval: 50, window: 1, cooldown: 100, dumpDir, cpu: { ...everyTick, profileDuration: 100 }, memory: false, handles: false },
       { nodeArgs: ['--require', breakAddon] },
     );
-    const missing = (e: { event: string; m?: unknown }) => e.event === 'log' && String(e.m).includes('v8-profiler-next is not available');
+    const missing = (e: { event: string; m?: unknown }) => e.event === 'log' && String(e.m).includes('native profiler addon is not available');
     expect(host.events.filter(missing)).toHaveLength(1); // logged by start(), before the service is ready
     // the simulated failure, or, where the addon really is not built for this Node (Node 26 unpatched), the real one
-    expect(String(host.events.find(missing)!.m)).toContain(addonBuilt() ? 'simulated: v8-profiler-next was compiled against' : 'not built for this Node');
+    expect(String(host.events.find(missing)!.m)).toContain(addonBuilt() ? 'simulated: holmes_profiler.node was compiled against' : 'not built');
     await host.send('burn 3000');
     await host.waitFor((e) => e.event === 'dump' && e.kind === 'cpu');
     const first = host.events.findIndex((e) => e.event === 'dump');

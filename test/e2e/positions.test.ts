@@ -25,8 +25,8 @@ describe('source positions in CPU profiles', () => {
   const array = positionOf('const callers = [');
   const paren = { line: array.line + 1, column: SOURCE_LINE(array.line + 1).indexOf('() =>') };
   const NAME = 'callers';
-  for (const backend of ['v8-profiler-next', 'inspector'] as Backend[]) {
-    it.skipIf(backend === 'v8-profiler-next' && !addonBuilt())(`${backend}: DevTools 0-based, show and pprof 1-based, same file URL`, async () => {
+  for (const backend of ['native', 'inspector'] as Backend[]) {
+    it.skipIf(backend === 'native' && !addonBuilt())(`${backend}: DevTools 0-based, show and pprof 1-based, same file URL`, async () => {
       const dumpDir = freshDir('holmes-pos-');
       const events = await runAttribution(
         'timer',

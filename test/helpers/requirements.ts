@@ -9,11 +9,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { TestContext } from 'vitest';
-import { binaryPath } from '../../src/dumpers/profiler/v8-profiler-next.js';
+import { binaryFile } from '../../src/dumpers/profiler/native.js';
 
 export const REQUIRE_ALL = process.env.HOLMES_TEST_REQUIRE_ALL === '1';
 
@@ -134,15 +133,17 @@ export const go = requirement(
   'the Go toolchain, to read the pprof output with `go tool pprof`: install it with `apt-get update && apt-get install -y golang-go`',
 );
 
-/** The optional v8-profiler-next addon, built for the Node running the tests (it is not, unpatched, on Node 26). */
+/** holmes-node's native profiler addon (native/), built by the install step for the Node running the tests. */
 export function addonBuilt(): boolean {
-  try {
-    const root = dirname(createRequire(import.meta.url).resolve('v8-profiler-next/package.json'));
-    return existsSync(join(root, binaryPath()));
-  } catch {
-    return false;
-  }
+  return existsSync(binaryFile());
 }
+
+/** The native addon itself, for tests of its own behaviour. */
+export const nativeAddon = requirement(
+  'native addon',
+  addonBuilt,
+  `holmes-node's native addon built for Node ${process.versions.node} (\`npm rebuild holmes-node\`, or \`npm run install\` in this checkout)`,
+);
 
 /**
  * A profiler that names a hot function in a profile started late: holmes-node's eager profiler (the addon), or any
@@ -152,5 +153,5 @@ export function addonBuilt(): boolean {
 export const namingProfiler = requirement(
   'eager profiler',
   () => Number(process.versions.node.split('.')[0]) < 22 || addonBuilt(),
-  `v8-profiler-next built for Node ${process.versions.node} (on Node 26 after the README's four-line patch): without it a late profile on Node >= 22 charges the burning function to its caller`,
+  `holmes-node's native addon built for Node ${process.versions.node} (\`npm rebuild holmes-node\`): without it a late profile on Node >= 22 charges the burning function to its caller`,
 );

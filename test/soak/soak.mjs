@@ -1,5 +1,6 @@
 // Soak: runs holmes-node at a 10 ms interval with every rule armed for at least 100,000 readings, and reports the
-// library's own heap and RSS growth after warm-up, and whether any handle count grows.
+// library's own heap and RSS growth after warm-up, and whether any handle count grows. With the cpu rule on, start()
+// creates the native addon's eager profiler (where the addon is built): the soak runs with it and says so.
 //   npm run soak                      (100,000 readings: about 17 minutes)
 //   npm run soak -- --readings 20000  (shorter)
 // Not part of `npm test`. Run with --expose-gc (npm run soak does) so heap figures are taken after a full GC.
@@ -14,8 +15,11 @@ const target = Number(values.readings);
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 
 const dumpDir = join(mkdtempSync(join(tmpdir(), 'holmes-soak-')), 'dumps');
+const logs = [];
+const infos = [];
 const holmes = new Holmes({
   dumpDir,
+  logger: { info: (m) => infos.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
   interval: 10,
   window: 10,
   cooldown: 60_000,
@@ -64,6 +68,9 @@ console.log(
   `\nafter warm-up, over ${end.readings - start.readings} readings: heap ${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(3)} MB, rss ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(2)} MB, handles ${start.handles} -> ${end.handles}`,
 );
 console.log(`dumps/errors during the soak: ${dumps.length ? dumps.join('; ') : 'none'}`);
+const addonMissing = [...logs, ...infos].find((m) => m.includes('native profiler addon'));
+console.log(`eager profiler: ${addonMissing ? `off (${addonMissing})` : 'on'}; Node ${process.version}`);
+if (logs.length) console.log(`warnings: ${logs.join('; ')}`);
 const ok = heapGrowth < 1 && end.handles <= start.handles;
 console.log(ok ? 'PASS: heap growth under 1 MB, no handle growth' : 'FAIL: growth above target');
 process.exitCode = ok ? 0 : 1;

@@ -9,7 +9,7 @@ const frame = (functionName: string, url: string, lineNumber: number, columnNumb
   scriptId,
 });
 
-describe('fromAddonProfile: v8-profiler-next output to what node:inspector gives', () => {
+describe('fromAddonProfile: the native addon output to what node:inspector gives', () => {
   const raw: AddonProfile = {
     startTime: 10,
     endTime: 20,

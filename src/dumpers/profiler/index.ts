@@ -1,7 +1,7 @@
 import type { Logger } from '../../logger.js';
 import { InspectorCpuProfiler } from './inspector.js';
 import type { Attribution, CpuProfiler } from './types.js';
-import { NativeCpuProfiler, addonLoadError, eagerProfilerError, ensureEagerProfiler, loadAddon } from './v8-profiler-next.js';
+import { NativeCpuProfiler, addonLoadError, eagerProfilerError, ensureEagerProfiler, loadAddon } from './native.js';
 
 export type { Attribution, CpuProfile, CpuProfiler } from './types.js';
 
@@ -10,10 +10,8 @@ const MAJOR = Number(process.versions.node.split('.')[0]);
 const LATE_MISNAMES = MAJOR >= 22;
 
 const FIX =
-  'install v8-profiler-next (optional dependency; it compiles on install, so it needs a C++ toolchain and ' +
-  'Node headers)' +
-  (MAJOR >= 26 ? ', patched: version 1.10 does not compile on Node 26 (see the README)' : '') +
-  ' and start holmes-node at process start';
+  'let holmes-node build its addon (`npm rebuild holmes-node`, with install scripts on; it needs python3, make, a ' +
+  'C++ compiler and the Node headers) and start holmes-node at process start';
 
 // Module-level: once per process, whatever the number of Holmes instances and start/stop cycles.
 let reportedMissing = false;
@@ -21,14 +19,14 @@ let warnedLate = false;
 
 /**
  * Called when holmes-node starts with a CPU-profiling rule on: loads the addon and creates its eager profiler now,
- * before the service's code gets hot (20–40 ms of CPU, once), and says once why profiles will be taken another way.
+ * before the service's code gets hot (10–40 ms of CPU and 1–5 MB of RSS, once: BENCHMARKS.md), and says once why profiles will be taken another way.
  */
 export function prepareCpuProfiler(logger: Logger): void {
   if (ensureEagerProfiler()) return;
   if (!loadAddon()) reportMissing(logger);
   else if (!warnedLate) {
     warnedLate = true;
-    const message = `v8-profiler-next loaded but its eager profiler could not be created (${firstLine(eagerProfilerError())})`;
+    const message = `the native profiler addon loaded but its eager profiler could not be created (${firstLine(eagerProfilerError())})`;
     if (LATE_MISNAMES) logger.warn(`${message}: ${LATE_CAUSE}`);
     else logger.info(message);
   }
@@ -39,7 +37,7 @@ const LATE_CAUSE = `on Node ${process.versions.node} a CPU profile started late 
 function reportMissing(logger: Logger): void {
   if (reportedMissing) return;
   reportedMissing = true;
-  const message = `v8-profiler-next is not available (${firstLine(addonLoadError())}); using node:inspector`;
+  const message = `the native profiler addon is not available (${firstLine(addonLoadError())}); using node:inspector`;
   if (!LATE_MISNAMES) {
     logger.info(message);
     return;
@@ -59,7 +57,7 @@ export function attributionOf(profiler: CpuProfiler, logger: Logger): Attributio
 }
 
 /**
- * Starts a CPU profiler: the `v8-profiler-next` addon when it loads, else Node's built-in inspector.
+ * Starts a CPU profiler: holmes-node's native addon when it loads, else Node's built-in inspector.
  * When the first choice fails to start, the other is tried, and the log says so.
  */
 export async function startCpuProfiler(samplingIntervalMicros: number, logger: Logger): Promise<CpuProfiler> {

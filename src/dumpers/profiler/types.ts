@@ -33,7 +33,7 @@ export type Attribution = 'eager' | 'late';
 /** One CPU profiling session. Backends differ only in how they reach V8's profiler. */
 export interface CpuProfiler {
   /** Which backend, for logs and meta. */
-  readonly backend: 'v8-profiler-next' | 'inspector';
+  readonly backend: 'native' | 'inspector';
   /** Whether this session runs on the eager profiler created at start (see {@link Attribution}). */
   readonly eager: boolean;
   /** Starts sampling every `samplingIntervalMicros`. Throws when the profiler cannot start. */
@@ -49,7 +49,7 @@ export function toDevtoolsProfile(raw: CpuProfile): CpuProfile {
   return { nodes: raw.nodes, startTime: raw.startTime, endTime: raw.endTime, samples: raw.samples, timeDeltas: raw.timeDeltas };
 }
 
-/** A profile as `v8-profiler-next` gives it (`setGenerateType(1)`): V8's own conventions, not DevTools'. */
+/** A profile as the native addon gives it (`native/profiler.cc`): V8's own conventions, not DevTools'. */
 export interface AddonProfile {
   nodes: Array<{
     id: number;
