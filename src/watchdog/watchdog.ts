@@ -143,8 +143,8 @@ export class BlockWatchdog implements Watch<BlockConfig> {
     worker.unref();
     this.#timer = setInterval(beat, heartbeatMs);
     this.#timer.unref();
-    const watched = isMainThread ? 'main thread' : `worker thread ${threadId}`;
-    this.#env.logger.info(`block watchdog on: a ${watched} loop blocked for ${blockMs} ms is caught by a worker thread (heartbeat every ${heartbeatMs} ms)`);
+    const watched = isMainThread ? '' : ` of worker thread ${threadId}`;
+    this.#env.logger.info(`block watchdog on: a loop${watched} blocked for ${blockMs} ms is caught by a worker thread (heartbeat every ${heartbeatMs} ms)`);
   }
 
   /**

@@ -26,7 +26,15 @@ let loadError: unknown;
 /** Loads the optional native addon once; null when it is not installed or does not load on this Node. */
 export function loadAddon(): Addon | null {
   if (cached !== undefined) return cached;
-  const require = createRequire(import.meta.url);
+  let require: NodeJS.Require;
+  try {
+    require = createRequire(import.meta.url);
+  } catch (error) {
+    // a CommonJS bundle of the ESM build has no module URL (esbuild leaves `import.meta` empty): nowhere to look from
+    loadError = new Error(`holmes-node is bundled without a module URL to look for the addon from (${String(error)})`);
+    cached = null;
+    return cached;
+  }
   try {
     cached = loadBinary(require);
   } catch (binaryError) {
