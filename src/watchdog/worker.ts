@@ -1,7 +1,8 @@
 /**
- * The watchdog worker (bundled alone as dist/watchdog-worker.js). It watches the main thread's heartbeat and, when
- * the loop has not turned for `block` ms, pauses the main thread through the inspector, copies its stack and writes
- * the dump itself: the main thread may never run again (an infinite loop must still be diagnosed).
+ * The watchdog worker (bundled alone into a string at build time and started as an eval worker: worker-source.ts).
+ * It watches the heartbeat of the watched thread (the main thread, or the worker thread holmes-node runs in) and,
+ * when its loop has not turned for `block` ms, pauses that thread through the inspector (link.ts), copies its stack
+ * and writes the dump itself: the watched thread may never run again (an infinite loop must still be diagnosed).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { basename } from 'node:path';
