@@ -10,9 +10,12 @@ interface BlockFile {
 }
 
 describe('holmes-node started in a worker thread', () => {
-  it('catches a block of that worker: its stack, not the main thread, which is never paused', async () => {
+  it.each([
+    ['a worker of the main thread', 'direct'],
+    ['a worker started by another worker', 'nested'],
+  ])('catches a block of %s: its stack, not the main thread, which is never paused', async (_name, mode) => {
     const dir = freshDir('holmes-worker-');
-    const run = startChild(fixture('worker-block.mjs'), [JSON.stringify({ dumpDir: dir, eventLoop: { block: 500 } })]);
+    const run = startChild(fixture('worker-block.mjs'), [JSON.stringify({ dumpDir: dir, eventLoop: { block: 500 } }), mode]);
     const { code } = await run.exit();
     expect(code, run.describe()).toBe(0);
     const started = run.events.find((e) => e.event === 'started')!;
@@ -26,8 +29,9 @@ describe('holmes-node started in a worker thread', () => {
     expect(resumed.counter as number).toBeGreaterThan((blocking.counter as number) + 20);
 
     const block = JSON.parse(readFileSync(dump!.file as string, 'utf8')) as BlockFile;
-    expect(block.threadId).toBe(started.workerThreadId);
     expect(block.threadId).toBe(blocking.threadId);
+    if (mode === 'direct') expect(block.threadId).toBe(started.workerThreadId);
+    else expect(block.threadId).not.toBe(started.workerThreadId);
     const names = block.stack.map((frame) => frame.functionName);
     expect(['spinInWorkerInHolmesTest', 'blockTheWorkerInHolmesTest']).toContain(names[0]);
     expect(names.slice(0, 2)).toContain('blockTheWorkerInHolmesTest');
