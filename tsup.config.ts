@@ -1,4 +1,26 @@
+import { buildSync } from 'esbuild';
 import { defineConfig } from 'tsup';
+
+/**
+ * The block watchdog's worker, bundled into one self-contained CommonJS script and inlined as a string constant in
+ * every entry that starts it: `new Worker(code, { eval: true })` then needs no file beside the host's bundle, and
+ * nothing evaluates `import.meta.url` at load (a CommonJS bundle has none). See src/watchdog/worker-source.ts.
+ */
+function watchdogWorkerSource(): string {
+  const { outputFiles } = buildSync({
+    entryPoints: ['src/watchdog/worker.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    write: false,
+    // whitespace only: the names stay readable in a stack of the worker itself
+    minifyWhitespace: true,
+  });
+  return outputFiles[0]!.text;
+}
+
+const define = { __HOLMES_WATCHDOG_WORKER__: JSON.stringify(watchdogWorkerSource()) };
 
 export default defineConfig([
   {
@@ -7,6 +29,7 @@ export default defineConfig([
     dts: true,
     target: 'node18',
     shims: true,
+    define,
   },
   {
     // zero-code start (`--import` / `--require holmes-node/register`): its own bundle in each format, so the
@@ -16,7 +39,7 @@ export default defineConfig([
     dts: true,
     target: 'node18',
     shims: true,
-    external: ['v8-profiler-next'],
+    define,
   },
   {
     // the operator's command: ESM only, no types
@@ -24,11 +47,5 @@ export default defineConfig([
     format: ['esm'],
     target: 'node18',
     banner: { js: '#!/usr/bin/env node' },
-  },
-  {
-    // the block watchdog's worker thread: found at run time beside the main bundle (src/watchdog/watchdog.ts)
-    entry: { 'watchdog-worker': 'src/watchdog/worker.ts' },
-    format: ['esm'],
-    target: 'node18',
   },
 ]);

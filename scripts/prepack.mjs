@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const OUTPUTS = ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.js', 'watchdog-worker.js'].map((f) => join('dist', f));
+const OUTPUTS = ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'cli.js'].map((f) => join('dist', f));
 const INPUTS = ['src', 'package.json', 'tsconfig.json', 'tsup.config.ts'];
 
 function mtimes(path) {

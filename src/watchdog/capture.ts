@@ -1,10 +1,13 @@
-import { Session } from 'node:inspector';
+import type { InspectorLink } from './link.js';
 import type { RawCallFrame, StackFrame } from './protocol.js';
 
-/** The main thread did not answer the inspector in time: it is blocked outside JavaScript (a system call, an addon, a long GC). */
+/** The watched thread did not answer the inspector in time: it is blocked outside JavaScript (a system call, an addon, a long GC). */
 export class NoAnswer extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`the main thread did not answer the inspector within ${timeoutMs} ms (blocked outside JavaScript: a synchronous system call, an addon or a long GC)`);
+  constructor(
+    readonly timeoutMs: number,
+    who = 'the main thread',
+  ) {
+    super(`${who} did not answer the inspector within ${timeoutMs} ms (blocked outside JavaScript: a synchronous system call, an addon or a long GC)`);
     this.name = 'NoAnswer';
   }
 }
@@ -30,7 +33,7 @@ interface ProtocolFrame {
   functionLocation?: { scriptId: string; lineNumber: number; columnNumber?: number };
 }
 
-function post(session: Session, method: string, params: object = {}, answered?: () => void): Promise<unknown> {
+function post(session: InspectorLink, method: string, params: object = {}, answered?: () => void): Promise<unknown> {
   return new Promise((resolve, reject) => {
     try {
       session.post(method, params, (error, result) => {
@@ -45,10 +48,10 @@ function post(session: Session, method: string, params: object = {}, answered?: 
   });
 }
 
-function deadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+function deadline<T>(promise: Promise<T>, ms: number, who: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new NoAnswer(ms)), ms);
+    timer = setTimeout(() => reject(new NoAnswer(ms, who)), ms);
   });
   return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
 }
@@ -58,15 +61,15 @@ function deadline<T>(promise: Promise<T>, ms: number): Promise<T> {
  * answer (`Debugger.enable` announces every script first: about 0.5 s for 20,000 scripts) is not taken for a
  * thread blocked outside JavaScript. `totalMs` caps the whole wait.
  */
-function quietDeadline<T>(promise: Promise<T>, quietMs: number, totalMs: number): { result: Promise<T>; alive(): void } {
+function quietDeadline<T>(promise: Promise<T>, quietMs: number, totalMs: number, who: string): { result: Promise<T>; alive(): void } {
   let quiet: NodeJS.Timeout | undefined;
   let total: NodeJS.Timeout | undefined;
   let fail: (error: Error) => void = () => undefined;
   let settled = false;
   const expiry = new Promise<never>((_, reject) => {
     fail = reject;
-    quiet = setTimeout(() => reject(new NoAnswer(quietMs)), quietMs);
-    total = setTimeout(() => reject(new NoAnswer(totalMs)), totalMs);
+    quiet = setTimeout(() => reject(new NoAnswer(quietMs, who)), quietMs);
+    total = setTimeout(() => reject(new NoAnswer(totalMs, who)), totalMs);
   });
   const result = Promise.race([promise, expiry]).finally(() => {
     settled = true;
@@ -78,7 +81,7 @@ function quietDeadline<T>(promise: Promise<T>, quietMs: number, totalMs: number)
     alive: () => {
       if (settled) return;
       clearTimeout(quiet);
-      quiet = setTimeout(() => fail(new NoAnswer(quietMs)), quietMs);
+      quiet = setTimeout(() => fail(new NoAnswer(quietMs, who)), quietMs);
     },
   };
 }
@@ -109,7 +112,7 @@ export function toStack(frames: readonly RawCallFrame[]): StackFrame[] {
 }
 
 /**
- * From a worker thread: pauses the main thread wherever it is (`Debugger.enable` + `Debugger.pause`), copies the
+ * From a worker thread: pauses the watched thread (reached through `link`, see link.ts) wherever it is (`Debugger.enable` + `Debugger.pause`), copies the
  * paused call frames, runs `whilePaused` while the main thread is still stopped, then resumes it, disables the
  * debugger and disconnects. The session is disconnected whatever happens; when it was the only one, that also lets
  * a paused main thread go.
@@ -118,26 +121,28 @@ export function toStack(frames: readonly RawCallFrame[]): StackFrame[] {
  * breaks at the next interrupt check; a thread already paused announces it to a session as it enables): then the
  * stack is copied but the main thread is not resumed, so a developer at a breakpoint keeps it.
  *
- * @throws {NoAnswer} when the main thread gives no sign of life for `timeoutMs` (or has not paused within 60 s).
+ * @param who the watched thread, for the error when it does not answer
+ * @throws {NoAnswer} when the thread gives no sign of life for `timeoutMs` (or has not paused within 60 s).
  */
-export async function pauseMainThread(timeoutMs: number, whilePaused: () => boolean): Promise<PausedStack> {
-  const session = new Session();
-  session.connectToMainThread();
+export async function pauseThread(session: InspectorLink, timeoutMs: number, whilePaused: () => boolean, who: string): Promise<PausedStack> {
   try {
     // Debugger.enable announces every script (id and url) before it answers
     const urls = new Map<string, string>();
     let alive = (): void => undefined;
-    session.on('Debugger.scriptParsed', (message) => {
+    session.on('Debugger.scriptParsed', (params) => {
       alive();
-      const { scriptId, url } = message.params as { scriptId: string; url: string };
+      const { scriptId, url } = params as { scriptId: string; url: string };
       if (url) urls.set(scriptId, url);
     });
     let acknowledged = false;
     const paused = new Promise<{ frames: ProtocolFrame[]; at: number; checked: boolean; foreign: boolean }>((resolve) => {
-      session.once('Debugger.paused', (message) => {
-        // the main thread is stopped from this notification until it is resumed
+      let once = false;
+      session.on('Debugger.paused', (params) => {
+        if (once) return;
+        once = true;
+        // the thread is stopped from this notification until it is resumed
         const at = performance.now();
-        const frames = (message.params as unknown as { callFrames: ProtocolFrame[] }).callFrames;
+        const frames = (params as { callFrames: ProtocolFrame[] }).callFrames;
         resolve({ frames, at, checked: whilePaused(), foreign: !acknowledged });
       });
     });
@@ -152,20 +157,21 @@ export async function pauseMainThread(timeoutMs: number, whilePaused: () => bool
       both.then(() => paused),
       timeoutMs,
       TOTAL_WAIT_MS,
+      who,
     );
     alive = waiting.alive;
     const { frames, at, checked, foreign } = await waiting.result;
     const callFrames = frames.map((frame) => essentials(frame, urls));
     if (!foreign) {
-      await deadline(post(session, 'Debugger.resume'), timeoutMs).catch(() => undefined);
-      await deadline(post(session, 'Debugger.disable'), timeoutMs).catch(() => undefined);
+      await deadline(post(session, 'Debugger.resume'), timeoutMs, who).catch(() => undefined);
+      await deadline(post(session, 'Debugger.disable'), timeoutMs, who).catch(() => undefined);
     }
     return { callFrames, pausedAt: at, checked, foreign };
   } finally {
     try {
-      session.disconnect();
+      session.close();
     } catch {
-      // already disconnected
+      // already closed
     }
   }
 }

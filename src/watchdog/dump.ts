@@ -8,6 +8,8 @@ import type { RawCallFrame, StackFrame } from './protocol.js';
 
 /** What the worker learnt about one blocked episode. */
 export interface BlockCapture {
+  /** `threadId` of the blocked thread: 0 for the main thread. */
+  threadId: number;
   blockMs: number;
   heartbeatMs: number;
   /** How long the loop had not turned when the stack was taken (or when the capture gave up). */
@@ -26,6 +28,8 @@ export interface BlockCapture {
 export interface BlockFile {
   kind: 'eventLoop';
   trigger: 'block';
+  /** `threadId` of the blocked thread: 0 for the main thread, else the worker thread holmes-node was started in. */
+  threadId: number;
   blockMs: number;
   blockedMs: number;
   captureLatencyMs: number | null;
@@ -62,6 +66,7 @@ export async function writeBlockDump(dir: DumpDir, capture: BlockCapture): Promi
   const body: BlockFile = {
     kind: 'eventLoop',
     trigger: 'block',
+    threadId: capture.threadId,
     blockMs: capture.blockMs,
     blockedMs: capture.blockedMs,
     captureLatencyMs: capture.captureLatencyMs,
@@ -75,13 +80,17 @@ export async function writeBlockDump(dir: DumpDir, capture: BlockCapture): Promi
   await dir.prepare();
   const file = await dir.writeFile(`${baseName}.${FORMATS.block.extension}`, JSON.stringify(body, null, 2));
   const details: Record<string, unknown> = {
+    threadId: capture.threadId,
     blockMs: capture.blockMs,
     blockedMs: capture.blockedMs,
     captureLatencyMs: capture.captureLatencyMs,
     heartbeatMs: capture.heartbeatMs,
     frames: stack.length,
     top: stack[0] ? where(stack[0]) : null,
-    capturedBy: 'watchdog worker thread (inspector Debugger.pause of the main thread)',
+    capturedBy:
+      capture.threadId === 0
+        ? 'watchdog worker thread (inspector Debugger.pause of the main thread)'
+        : `watchdog worker thread (inspector Debugger.pause of worker thread ${capture.threadId}, relayed by the main thread)`,
   };
   if (capture.stackError !== undefined) details.stackError = capture.stackError;
   if (capture.pausedByAnotherSession) details.pausedByAnotherSession = true;

@@ -51,6 +51,8 @@ export interface WatchdogWorkerData {
   dumpDir: string;
   /** Retention bounds kept when the worker writes (maxDumps, maxDumpBytes). */
   retention: { maxDumps: number; maxDumpBytes: number };
+  /** `threadId` of the thread to watch: 0 for the main thread, else the worker thread that started holmes-node. */
+  target: number;
 }
 
 /** One frame of the blocking stack, 1-based, for people. */

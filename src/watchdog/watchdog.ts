@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, threadId, Worker } from 'node:worker_threads';
 import type { Watch, WatchEnv, WatchSettings } from '../rules/define.js';
 import {
   BEAT,
@@ -15,6 +13,7 @@ import {
   type WatchdogWorkerData,
   type WorkerMessage,
 } from './protocol.js';
+import { watchdogWorkerSource } from './worker-source.js';
 
 /** The options the watchdog follows: `eventLoop.enabled`, `eventLoop.block` and the cooldown. */
 export interface BlockConfig {
@@ -30,9 +29,6 @@ interface WorkerSettings {
   maxDumps: number;
   maxDumpBytes: number;
 }
-
-/** Where tsup puts the worker: beside the main bundle (dist/index.js and dist/index.cjs alike). */
-const WORKER_URL = new URL('./watchdog-worker.js', import.meta.url);
 
 // The worker never needs much: it copies a stack and writes two small files. A runaway is cut off (and reported)
 // rather than allowed to grow inside the host.
@@ -97,12 +93,7 @@ export class BlockWatchdog implements Watch<BlockConfig> {
 
   #spawn({ blockMs, cooldownMs, maxDumps, maxDumpBytes }: WorkerSettings): void {
     const { dumpDir } = this.#env;
-    const path = fileURLToPath(WORKER_URL);
-    if (!existsSync(path)) {
-      throw new Error(
-        `the watchdog worker script is missing at ${path} (it ships beside holmes-node's dist/index.js; a bundler that inlines holmes-node must copy it)`,
-      );
-    }
+    const source = watchdogWorkerSource();
     const heartbeatMs = heartbeatInterval(blockMs);
     const shared = new SharedArrayBuffer(HEARTBEAT_SLOTS * Int32Array.BYTES_PER_ELEMENT);
     const heartbeat = new Int32Array(shared);
@@ -126,8 +117,12 @@ export class BlockWatchdog implements Watch<BlockConfig> {
       cooldownMs,
       dumpDir,
       retention: { maxDumps, maxDumpBytes },
+      // the thread to watch is the one this Holmes runs on: the main thread, or a worker thread
+      target: isMainThread ? 0 : threadId,
     };
-    const worker = new Worker(WORKER_URL, {
+    // inlined code, not a file: nothing to find beside a host's bundle (worker-source.ts)
+    const worker = new Worker(source, {
+      eval: true,
       workerData,
       // a clean thread: no --require/--import preloads (an APM agent) nor NODE_OPTIONS from the host
       execArgv: [],
@@ -148,7 +143,8 @@ export class BlockWatchdog implements Watch<BlockConfig> {
     worker.unref();
     this.#timer = setInterval(beat, heartbeatMs);
     this.#timer.unref();
-    this.#env.logger.info(`block watchdog on: a loop blocked for ${blockMs} ms is caught by a worker thread (heartbeat every ${heartbeatMs} ms)`);
+    const watched = isMainThread ? '' : ` of worker thread ${threadId}`;
+    this.#env.logger.info(`block watchdog on: a loop${watched} blocked for ${blockMs} ms is caught by a worker thread (heartbeat every ${heartbeatMs} ms)`);
   }
 
   /**

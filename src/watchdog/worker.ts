@@ -1,15 +1,17 @@
 /**
- * The watchdog worker (bundled alone as dist/watchdog-worker.js). It watches the main thread's heartbeat and, when
- * the loop has not turned for `block` ms, pauses the main thread through the inspector, copies its stack and writes
- * the dump itself: the main thread may never run again (an infinite loop must still be diagnosed).
+ * The watchdog worker (bundled alone into a string at build time and started as an eval worker: worker-source.ts).
+ * It watches the heartbeat of the watched thread (the main thread, or the worker thread holmes-node runs in) and,
+ * when its loop has not turned for `block` ms, pauses that thread through the inspector (link.ts), copies its stack
+ * and writes the dump itself: the watched thread may never run again (an infinite loop must still be diagnosed).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { DumpDir, parseDumpFileName } from '../sinks/dump-dir.js';
 import { enforceRetention } from '../sinks/retention.js';
-import { NoAnswer, pauseMainThread } from './capture.js';
+import { NoAnswer, pauseThread } from './capture.js';
 import { BlockDetector } from './detector.js';
 import { writeBlockDump } from './dump.js';
+import { type InspectorLink, mainThreadLink, WorkerAttachment } from './link.js';
 import {
   BEAT,
   COUNT,
@@ -24,7 +26,7 @@ import {
   type WorkerMessage,
 } from './protocol.js';
 
-if (!parentPort) throw new Error('holmes-node: watchdog-worker.js runs only as a worker thread started by holmes-node');
+if (!parentPort) throw new Error('holmes-node: the watchdog worker runs only as a worker thread started by holmes-node');
 const port = parentPort;
 const data = workerData as WatchdogWorkerData;
 const heartbeat = new Int32Array(data.heartbeat);
@@ -40,6 +42,17 @@ let budgetSpentSaid = false;
 let next: NodeJS.Timeout | undefined;
 let stopping = false;
 
+/** The watched thread, for messages; and how the inspector reaches it (a worker is attached once, at start). */
+const who = data.target === 0 ? 'the main thread' : `worker thread ${data.target}`;
+const attachment: Promise<WorkerAttachment> | undefined = data.target === 0 ? undefined : WorkerAttachment.attach(data.target);
+// a worker that cannot be reached is refused at start: thrown here, it ends this thread and is reported as HOLMES_WATCHDOG
+attachment?.catch((error: unknown) => {
+  throw new Error(`cannot watch ${who} for blocks: ${error instanceof Error ? error.message : String(error)}`);
+});
+async function openLink(): Promise<InspectorLink> {
+  return attachment ? (await attachment).link() : mainThreadLink();
+}
+
 const now = (): number => clock(data.epoch);
 const send = (message: WorkerMessage): void => port.postMessage(message);
 const log = (level: 'info' | 'warn' | 'error', message: string): void => send({ type: 'log', level, message });
@@ -50,8 +63,16 @@ port.on('message', (message: { type: 'stop' }) => {
   if (message.type !== 'stop') return;
   stopping = true;
   clearTimeout(next);
-  if (!capturing) port.close();
+  if (!capturing) end();
 });
+
+function end(): void {
+  void attachment?.then(
+    (attached) => attached.close(),
+    () => undefined,
+  );
+  port.close();
+}
 
 function tick(): void {
   if (stopping) return;
@@ -121,10 +142,15 @@ async function capture(count: number, beat: number): Promise<void> {
   try {
     try {
       let blockedAtPause = 0;
-      const paused = await pauseMainThread(answerTimeoutMs, () => {
-        blockedAtPause = since(now(), beat);
-        return Atomics.load(heartbeat, COUNT) === count;
-      });
+      const paused = await pauseThread(
+        await openLink(),
+        answerTimeoutMs,
+        () => {
+          blockedAtPause = since(now(), beat);
+          return Atomics.load(heartbeat, COUNT) === count;
+        },
+        who,
+      );
       // the pause landed after the loop turned (it ended its block between detection and the pause): not the culprit
       if (!paused.checked || paused.callFrames[0]?.functionName === HEARTBEAT_FUNCTION) {
         log('info', `event loop blocked for ${blockedMs} ms, but it ran again before its stack was taken; nothing written`);
@@ -144,6 +170,7 @@ async function capture(count: number, beat: number): Promise<void> {
     await dir.prepare();
     await prune({ maxDumps: maxDumps - 1, maxDumpBytes }, null);
     const dump = await writeBlockDump(dir, {
+      threadId: data.target,
       blockMs: data.blockMs,
       heartbeatMs: data.heartbeatMs,
       blockedMs,
@@ -165,7 +192,7 @@ async function capture(count: number, beat: number): Promise<void> {
   } finally {
     if (!written) Atomics.sub(heartbeat, WRITTEN, 1);
     capturing = false;
-    if (stopping) port.close();
+    if (stopping) end();
   }
 }
 

@@ -44,7 +44,6 @@ describe('the published package', () => {
       'dist/register.d.cts',
       'dist/register.d.ts',
       'dist/register.js',
-      'dist/watchdog-worker.js',
       'native/binding.gyp',
       'native/install.mjs',
       'native/profiler.cc',
