@@ -80,7 +80,7 @@ describe('a host app bundled with holmes-node, run from a directory with no node
     expect(stack[0]!.url).toContain(file);
 
     // the optional addon is not there: said once, and the CPU profile came from node:inspector
-    const addonLines = run.events.filter((e) => e.event === 'log' && String(e.m).includes('v8-profiler-next is not available'));
+    const addonLines = run.events.filter((e) => e.event === 'log' && String(e.m).includes('the native profiler addon is not available'));
     expect(addonLines).toHaveLength(1);
   });
 });

@@ -36,7 +36,8 @@ describe('holmes-node started in a worker thread', () => {
     expect(['spinInWorkerInHolmesTest', 'blockTheWorkerInHolmesTest']).toContain(names[0]);
     expect(names.slice(0, 2)).toContain('blockTheWorkerInHolmesTest');
     expect(block.stack[0]!.url).toMatch(/\/test\/fixtures\/worker-block\.mjs$/);
-    expect(names).not.toContain('processTimers');
+    // (processTimers may appear: the worker's block resumes from its own timer; the main thread's stack would hold
+    // neither blocking function)
     // taken while the worker was still blocked (3 s)
     expect(block.blockedMs).toBeGreaterThanOrEqual(500);
     expect(block.blockedMs).toBeLessThan(3000);
