@@ -27,6 +27,8 @@ describe('on-demand dumps', () => {
   it('holmes.dump(kind) writes each kind through the pipeline: 0600 files, a meta with trigger manual, the dump event', async () => {
     const dumpDir = freshDir();
     const host = await Host.start(serviceOptions(dumpDir));
+    // allocate first: the heap profile is the live heap, and one with no samples is never written
+    await host.send('grow-heap 10');
     for (const [kind, extension] of [
       ['cpu', '.cpuprofile'],
       ['heapprofile', '.heapprofile'],
