@@ -29,7 +29,8 @@
 //   noHeapSampler default 5 s interval with the memory, heap and gc rules off: the always-on sampling heap profiler
 //              (512 KiB) does not run; armed-5s against it is the profiler's cost under load
 //
-//   node bench/http-overhead.mjs [--quick] [--json out.json]
+//   node bench/http-overhead.mjs [--quick] [--json out.json] [--variants armed-5s,noHeapSampler]
+//   (--variants: only those, beside off and off-again, which every run needs)
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareDist } from './lib/load.mjs';
@@ -105,10 +106,11 @@ async function oneRun(svc, name, p, dumpRoot) {
   };
 }
 
-export async function main({ quick }) {
+export async function main({ quick, variants }) {
   const p = plan(quick);
   prepareDist();
-  const names = Object.keys(VARIANTS);
+  for (const name of variants ?? []) if (!(name in VARIANTS)) throw new Error(`unknown variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
+  const names = variants ? ['off', 'off-again', ...variants.filter((name) => !name.startsWith('off'))] : Object.keys(VARIANTS);
   const dumpRoot = makeTemp('holmes-bench-http-');
   log(
     `http overhead: ${p.rounds} rounds x ${names.length} variants in one server process; ${p.firstWarmup} warm-up requests once, then per run: configure (settle ${p.settleMs} ms${p.recorderSettleMs ? `, flightRecorder ${p.recorderSettleMs} ms` : ''}), ${p.warmup} warm-up, ${p.amount} measured, ${p.connections} connections`,
@@ -165,7 +167,7 @@ export async function main({ quick }) {
   const aaHalfWidthPct = Math.max(Math.abs(noise.aaRpsRatio.p25 - 1), Math.abs(noise.aaRpsRatio.p75 - 1)) * 100;
   noise.aaHalfWidthPct = aaHalfWidthPct;
   noise.aaFullHalfWidthPct = Math.max(Math.abs(noise.aaRpsRatio.min - 1), Math.abs(noise.aaRpsRatio.max - 1)) * 100;
-  const cost = (name) => (1 - perVariant[name].rpsRatio.median) * 100;
+  const cost = (name) => (perVariant[name] ? (1 - perVariant[name].rpsRatio.median) * 100 : Number.NaN);
   const targets = {
     armed5sIndistinguishable: {
       target:

@@ -13,7 +13,8 @@ export function parseArgs(argv = process.argv.slice(2)) {
     else if (a === '--build') args.build = true;
     else if (a === '--json') args.json = argv[++i];
     else if (a === '--only') args.only = (argv[++i] ?? '').split(',');
-    else throw new Error(`unknown argument ${a}; usage: [--quick] [--json <file>] [--build] [--only a,b]`);
+    else if (a === '--variants') args.variants = (argv[++i] ?? '').split(',');
+    else throw new Error(`unknown argument ${a}; usage: [--quick] [--json <file>] [--build] [--only a,b] [--variants a,b]`);
   }
   return args;
 }

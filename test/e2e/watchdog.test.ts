@@ -230,7 +230,10 @@ describe("block watchdog and holmes-node's own stalls", () => {
     const dump = await host.waitFor((e) => e.event === 'dump' && e.kind === 'memory', 0, 120_000);
     const details = dump.details as { stallMs?: number; files?: string[]; snapshot?: { stallMs: number } };
     const files = [String(dump.file), ...(details.files ?? [])];
-    expect(files.some((file) => file.endsWith('.heapsnapshot')), JSON.stringify(dump)).toBe(true);
+    expect(
+      files.some((file) => file.endsWith('.heapsnapshot')),
+      JSON.stringify(dump),
+    ).toBe(true);
     expect(details.snapshot?.stallMs ?? details.stallMs).toBeGreaterThan(300);
     // a worker message sent during the stall would have arrived by the time the loop has turned a few times
     await host.send('set {"memory":{"enabled":false}}');
