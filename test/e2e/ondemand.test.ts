@@ -19,6 +19,13 @@ function serviceOptions(dumpDir: string, extra: object = {}): object {
   };
 }
 
+/** A service with its dump directory in place: the directory is prepared in the background after start(). */
+async function startService(dumpDir: string, extra: object = {}): Promise<Host> {
+  const host = await Host.start(serviceOptions(dumpDir, extra));
+  await waitUntil(() => existsSync(dumpDir), 'the dump directory');
+  return host;
+}
+
 function mode(path: string): number {
   return statSync(path).mode & 0o777;
 }
@@ -26,7 +33,7 @@ function mode(path: string): number {
 describe('on-demand dumps', () => {
   it('holmes.dump(kind) writes each kind through the pipeline: 0600 files, a meta with trigger manual, the dump event', async () => {
     const dumpDir = freshDir();
-    const host = await Host.start(serviceOptions(dumpDir));
+    const host = await startService(dumpDir);
     // allocate first: the heap profile is the live heap, and one with no samples is never written
     await host.send('grow-heap 10');
     for (const [kind, extension] of [
@@ -73,7 +80,7 @@ describe('on-demand dumps', () => {
 
   it('holmes-node dump <pid> cpu | heapprofile | heapsnapshot: the process dumps and the command prints the path', async () => {
     const dumpDir = freshDir();
-    const host = await Host.start(serviceOptions(dumpDir));
+    const host = await startService(dumpDir);
     // allocate first: the heap profile is the live heap, and one with no samples is never written
     await host.send('grow-heap 10');
     await host.send('burn 60000');
@@ -108,7 +115,7 @@ describe('on-demand dumps', () => {
   it('a request the process cannot fulfil is answered with the reason: the command ends at once, not at its timeout', async () => {
     const dumpDir = freshDir();
     // every heap rule off: no sampling heap profiler runs, so a heap profile cannot be taken
-    const host = await Host.start(serviceOptions(dumpDir, { memory: false, heap: false, gc: false }));
+    const host = await startService(dumpDir, { memory: false, heap: false, gc: false });
     const result = runCli(['dump', String(host.pid), 'heapprofile', '--dir', dumpDir, '--timeout', '30']);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/took the request but wrote no heapprofile dump: .*no sampling heap profiler is running/);
@@ -118,7 +125,7 @@ describe('on-demand dumps', () => {
 
   it('a signal without a request file dumps nothing and says so (HOLMES_REQUEST)', async () => {
     const dumpDir = freshDir();
-    const host = await Host.start(serviceOptions(dumpDir));
+    const host = await startService(dumpDir);
     host.kill('SIGUSR2');
     const error = await host.waitFor((e) => e.event === 'error');
     expect(error).toMatchObject({ code: 'HOLMES_REQUEST' });
@@ -131,7 +138,7 @@ describe('on-demand dumps', () => {
   it('a request planted by another user (tester) is refused with an error event, removed, and nothing is dumped', async (ctx) => {
     requires(ctx, root);
     const dumpDir = freshDir();
-    const host = await Host.start(serviceOptions(dumpDir));
+    const host = await startService(dumpDir);
     const tester = Number(runOk('id', ['-u', 'tester']).trim());
     const slot = requestPath(dumpDir, host.pid);
     writeFileSync(slot, JSON.stringify({ kind: 'heapsnapshot', id: 'abad1dea' }), { mode: 0o600 });
