@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { RuleState, type Gate } from '../../src/pipeline/rule-state.js';
 import { decide, type ThresholdTrigger as Trigger, type Thresholds } from '../../src/rules/rule.js';
-import { Sampler, type Reading, type SeriesName } from '../../src/sampler/sampler.js';
+import { Sampler, SERIES_NAMES, type Reading, type SeriesName } from '../../src/sampler/sampler.js';
 
 const T: Thresholds = { min: 10, diff: 25, abs: 70 };
 
@@ -75,13 +75,9 @@ describe('decide()', () => {
     const values = [...Array.from({ length: 10 }, () => 10), 12.5];
     let i = 0;
     const seen: Reading[] = [];
-    const readers: Record<SeriesName, () => number> = {
+    const readers = {
+      ...(Object.fromEntries(SERIES_NAMES.map((name) => [name, () => Number.NaN])) as Record<SeriesName, () => number>),
       cpu: () => values[i++]!,
-      memory: () => Number.NaN,
-      handles: () => Number.NaN,
-      eventLoop: () => Number.NaN,
-      heap: () => Number.NaN,
-      gc: () => Number.NaN,
     };
     const sampler = new Sampler(readers, 10, 1000, {
       onReadings: (r) => {
