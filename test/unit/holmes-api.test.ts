@@ -6,6 +6,7 @@ import { Holmes } from '../../src/holmes.js';
 import { HolmesConfigError, HolmesDumpDirError, type HolmesError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { RuleName } from '../../src/config/options.js';
+import { RULE_NAMES } from '../../src/rules/registry.js';
 
 let root: string;
 let instances: Holmes[] = [];
@@ -64,14 +65,9 @@ describe('Holmes lifecycle', () => {
 
   it('has no readings and no limits before start(); start() creates the dump directory 0700', async () => {
     const holmes = make();
-    expect(holmes.readings()).toEqual({
-      cpu: { value: null, average: null, count: 0, samples: 0 },
-      memory: { value: null, average: null, count: 0, samples: 0 },
-      handles: { value: null, average: null, count: 0, samples: 0 },
-      eventLoop: { value: null, average: null, count: 0, samples: 0 },
-      heap: { value: null, average: null, count: 0, samples: 0 },
-      gc: { value: null, average: null, count: 0, samples: 0 },
-    });
+    const empty = { value: null, average: null, count: 0, samples: 0 };
+    expect(holmes.readings()).toEqual(Object.fromEntries(RULE_NAMES.map((name) => [name, empty])));
+    expect(Object.keys(holmes.readings())).toEqual(expect.arrayContaining(['cpu', 'memory', 'handles', 'eventLoop', 'heap', 'gc']));
     expect(holmes.limits).toBeUndefined();
     expect(holmes.dumpDir).toBe(join(root, 'dumps'));
     holmes.start();

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { hostname } from 'node:os';
 import { summarize } from '../../src/pipeline/dump-pipeline.js';
-import { UNITS } from '../../src/rules/registry.js';
+import { RULE_NAMES, UNITS } from '../../src/rules/registry.js';
 import { buildMeta, type ThresholdReason as FireReason } from '../../src/sinks/meta.js';
 import type { Limits } from '../../src/sources/limits.js';
 
@@ -41,7 +41,8 @@ describe('summarize', () => {
   });
 
   it('has a unit for every series', () => {
-    expect(UNITS).toEqual({ cpu: '%', memory: '%', handles: '', eventLoop: ' ms', heap: '%', gc: '%' });
+    expect(UNITS).toMatchObject({ cpu: '%', memory: '%', handles: '', eventLoop: ' ms', heap: '%', gc: '%' });
+    expect(Object.keys(UNITS)).toEqual(RULE_NAMES);
   });
 });
 

@@ -10,10 +10,15 @@ import { FORMATS } from '../../src/sinks/formats.js';
 
 /** Everything below is derived from the table: a new rule's file and table line are all these need. */
 describe('the rule table', () => {
-  it('lists the seven rules: six sampled, each watching the series of its name, and the block watchdog', () => {
-    expect(RULES.map((rule) => rule.name)).toEqual(['cpu', 'memory', 'handles', 'eventLoop', 'heap', 'gc', 'block']);
-    expect(RULE_NAMES).toEqual(['cpu', 'memory', 'handles', 'eventLoop', 'heap', 'gc']);
-    expect(WATCH_RULES.map((rule) => `${rule.name} in ${rule.section}`)).toEqual(['block in eventLoop']);
+  it('holds the six sampled rules, each watching the series of its name, and the block watchdog in the eventLoop section', () => {
+    // in table order; a rule added to the table may sit anywhere between them
+    const names = RULES.map((rule) => rule.name);
+    const known = ['cpu', 'memory', 'handles', 'eventLoop', 'heap', 'gc', 'block'];
+    expect(names.filter((name) => known.includes(name))).toEqual(known);
+    expect(new Set(names).size).toBe(names.length);
+    expect(RULE_NAMES).toEqual(SAMPLED_RULES.map((rule) => rule.name));
+    for (const rule of SAMPLED_RULES) expect(rule.section).toBe(rule.name);
+    expect(WATCH_RULES.map((rule) => `${rule.name} in ${rule.section}`)).toContain('block in eventLoop');
     for (const rule of RULES) expect(RULE_NAMES).toContain(rule.section);
   });
 

@@ -56,7 +56,9 @@ describe('Sampler', () => {
     expect(batches.map((b) => b.memory?.value)).toEqual([50, 51, 52]);
     expect(batches.map((b) => b.handles?.value)).toEqual([100, 101, 102]);
     expect(errors).toEqual([]);
-    expect(sampler.history()).toEqual({ cpu: [5, 6, 7], memory: [50, 51, 52], handles: [100, 101, 102], eventLoop: [], heap: [], gc: [] });
+    // series that read NaN keep nothing
+    const fed = { cpu: [5, 6, 7], memory: [50, 51, 52], handles: [100, 101, 102] };
+    expect(sampler.history()).toEqual({ ...Object.fromEntries(SERIES_NAMES.map((name) => [name, []])), ...fed });
     sampler.stop();
   });
 
