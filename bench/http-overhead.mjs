@@ -37,7 +37,7 @@ import { prepareDist } from './lib/load.mjs';
 import { log, machine, runMain } from './lib/cli.mjs';
 import { makeTemp, removeTemp } from './lib/children.mjs';
 import { load, startService } from './lib/service.mjs';
-import { median, rotate, spread, table } from './lib/stats.mjs';
+import { byVariant, median, rotate, table } from './lib/stats.mjs';
 
 export const VARIANTS = {
   off: null,
@@ -133,27 +133,22 @@ export async function main({ quick, variants }) {
     removeTemp(dumpRoot);
   }
 
-  const perVariant = {};
-  for (const name of names) {
-    const runs = rounds.map((r) => r[name]);
-    const ratio = (key) => spread(rounds.map((r) => r[name][key] / r.off[key]));
-    perVariant[name] = {
-      rps: spread(runs.map((x) => x.rps)),
-      latencyP99Ms: spread(runs.map((x) => x.latencyP99Ms)),
-      latencyP50Ms: spread(runs.map((x) => x.latencyP50Ms)),
-      serverCpuUsPerRequest: spread(runs.map((x) => x.serverCpuUsPerRequest)),
-      serverLoopDelayP99Ms: spread(runs.map((x) => x.serverLoopDelayP99Ms)),
-      // rps ratio < 1 means fewer requests/s than off; cost = 1 - ratio
-      rpsRatio: ratio('rps'),
-      p99Ratio: ratio('latencyP99Ms'),
-      cpuPerRequestRatio: ratio('serverCpuUsPerRequest'),
-      dumpsTaken: runs.reduce((n, x) => n + x.dumps.length, 0),
-      leftoverFiles: runs.reduce((n, x) => n + x.leftoverFiles, 0),
-      threads: spread(runs.map((x) => x.threads ?? NaN)),
-      profilerFallbacks: runs.reduce((n, x) => n + x.profilerFallbacks, 0),
-      settleMs: settleFor(name, p),
-    };
-  }
+  const perVariant = byVariant(rounds, names, (v, runs, name) => ({
+    rps: v.each('rps'),
+    latencyP99Ms: v.each('latencyP99Ms'),
+    latencyP50Ms: v.each('latencyP50Ms'),
+    serverCpuUsPerRequest: v.each('serverCpuUsPerRequest'),
+    serverLoopDelayP99Ms: v.each('serverLoopDelayP99Ms'),
+    // rps ratio < 1 means fewer requests/s than off; cost = 1 - ratio
+    rpsRatio: v.over('rps'),
+    p99Ratio: v.over('latencyP99Ms'),
+    cpuPerRequestRatio: v.over('serverCpuUsPerRequest'),
+    dumpsTaken: runs.reduce((n, x) => n + x.dumps.length, 0),
+    leftoverFiles: runs.reduce((n, x) => n + x.leftoverFiles, 0),
+    threads: v.each((x) => x.threads ?? NaN),
+    profilerFallbacks: runs.reduce((n, x) => n + x.profilerFallbacks, 0),
+    settleMs: settleFor(name, p),
+  }));
   const offRps = rounds.map((r) => r.off.rps);
   const noise = {
     // spread of the baseline itself across rounds: (max - min) / median

@@ -35,8 +35,8 @@ import { join } from 'node:path';
 import { prepareDist } from './lib/load.mjs';
 import { log, machine, runMain } from './lib/cli.mjs';
 import { makeTemp, removeTemp } from './lib/children.mjs';
-import { load, startService } from './lib/service.mjs';
-import { rotate, spread, table } from './lib/stats.mjs';
+import { load, sleep, startService } from './lib/service.mjs';
+import { byVariant, rotate, spread, table } from './lib/stats.mjs';
 import { VARIANTS as HTTP_VARIANTS, settleFor } from './http-overhead.mjs';
 
 const VARIANTS = {
@@ -88,34 +88,27 @@ function plan(quick) {
 
 const idleCpuFor = (name, p) => (name === 'flightRecorder' && p.recorderIdleCpuMs ? p.recorderIdleCpuMs : p.idleCpuMs);
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function oneRun(svc, name, p, dumpRoot) {
   await svc.configure(VARIANTS[name], join(dumpRoot, `${name}-${Date.now()}`), settleFor(name, p));
   // about when start() ran in the service: configure answers after the settle time
   const startedAt = performance.now() - settleFor(name, p);
-  await svc.reset(false);
   const split = name === 'flightRecorder' && p.recorderRotationWindowMs ? p.recorderRotationWindowMs : 0;
   let idleCpu;
   let recorder = null;
   if (split) {
     // the flight recorder's steady state, then the window around its rotation 10 s after start()
-    await sleep(idleCpuFor(name, p) - split);
-    const steady = await svc.stats();
-    await svc.reset(false);
-    await sleep(split);
-    const rotation = await svc.stats();
+    const steady = await svc.idleCpu(idleCpuFor(name, p) - split);
+    const rotation = await svc.idleCpu(split);
     idleCpu = { ...rotation, cpuUs: steady.cpuUs + rotation.cpuUs, elapsedMs: steady.elapsedMs + rotation.elapsedMs };
     const rate = steady.cpuUs / steady.elapsedMs;
     recorder = {
-      steadyCpuUsPerSec: rate * 1000,
+      steadyCpuUsPerSec: steady.cpuUsPerSec,
       rotationWindowMs: rotation.elapsedMs,
       rotationWindowCpuUs: rotation.cpuUs,
       rotationExtraCpuUs: rotation.cpuUs - rate * rotation.elapsedMs,
     };
   } else {
-    await sleep(idleCpuFor(name, p));
-    idleCpu = await svc.stats();
+    idleCpu = await svc.idleCpu(idleCpuFor(name, p));
   }
   await svc.reset(true);
   await sleep(p.idleDelayMs);
@@ -142,7 +135,7 @@ async function oneRun(svc, name, p, dumpRoot) {
   if (r.ok !== amount) throw new Error(`${name}: ${r.ok}/${amount} requests ok`);
   if (name === 'watchdog' && !logs.some(([, m]) => /block watchdog on/.test(m))) throw new Error('watchdog: the block watchdog did not start');
   return {
-    idleCpuUsPerSec: (idleCpu.cpuUs * 1000) / idleCpu.elapsedMs,
+    idleCpuUsPerSec: (idleCpu.cpuUs * 1000) / idleCpu.elapsedMs, // both parts' CPU over both parts' time when split
     idleCpuMs: idleCpu.elapsedMs,
     recorder,
     idleLoop: idle.loopDelayMs,
@@ -202,16 +195,13 @@ async function rssPhase(p, names, dumpRoot) {
     }
     rounds.push(round);
   }
-  const perVariant = {};
-  for (const name of names) {
-    perVariant[name] = {
-      rssAfterMb: spread(rounds.map((r) => r[name].rssAfterMb)),
-      growthMb: spread(rounds.map((r) => r[name].growthMb)),
-      addedMb: spread(rounds.map((r) => r[name].growthMb - r.off.growthMb)),
-      peakAddedMb: spread(rounds.map((r) => r[name].peakGrowthMb - r.off.peakGrowthMb)),
-      threadsAdded: spread(rounds.map((r) => r[name].threadsAfter - r[name].threadsBefore)),
-    };
-  }
+  const perVariant = byVariant(rounds, names, (v) => ({
+    rssAfterMb: v.each('rssAfterMb'),
+    growthMb: v.each('growthMb'),
+    addedMb: v.minus('growthMb'),
+    peakAddedMb: v.minus('peakGrowthMb'),
+    threadsAdded: v.each((x) => x.threadsAfter - x.threadsBefore),
+  }));
   return { seconds: (performance.now() - t0Phase) / 1000, rounds, perVariant };
 }
 
@@ -245,41 +235,37 @@ export async function main({ quick }) {
     removeTemp(dumpRoot);
   }
 
-  const perVariant = {};
-  for (const name of names) {
-    const runs = rounds.map((r) => r[name]);
-    perVariant[name] = {
-      idleCpuUsPerSec: spread(runs.map((x) => x.idleCpuUsPerSec)),
-      idleP50Ms: spread(runs.map((x) => x.idleLoop.p50)),
-      idleP99Ms: spread(runs.map((x) => x.idleLoop.p99)),
-      idleMaxMs: spread(runs.map((x) => x.idleLoop.max)),
-      loadedP50Ms: spread(runs.map((x) => x.loadedLoop.p50)),
-      loadedP99Ms: spread(runs.map((x) => x.loadedLoop.p99)),
-      loadedMaxMs: spread(runs.map((x) => x.loadedLoop.max)),
-      // per-round differences against off, in the same round
-      idleCpuExtraUsPerSec: spread(rounds.map((r) => r[name].idleCpuUsPerSec - r.off.idleCpuUsPerSec)),
-      loadedCpuUsPerRequest: spread(runs.map((x) => x.loadedCpuUsPerRequest)),
-      loadedCpuPerRequestRatio: spread(rounds.map((r) => r[name].loadedCpuUsPerRequest / r.off.loadedCpuUsPerRequest)),
-      threads: spread(runs.map((x) => x.threads ?? NaN)),
-      warnings: runs.flatMap((x) => x.warnings),
-      idleCpuMs: idleCpuFor(name, p),
-      settleMs: settleFor(name, p),
-      ...(runs.some((x) => x.recorder)
-        ? {
-            recorder: Object.fromEntries(
-              Object.entries(runs.find((x) => x.recorder).recorder)
-                .filter(([, v]) => typeof v === 'number')
-                .map(([k]) => [k, spread(runs.map((x) => x.recorder?.[k] ?? NaN))]),
-            ),
-            // the steady sampling cost without the rotation, against off's idle CPU in the same round
-            recorderSteadyExtraUsPerSec: spread(rounds.map((r) => (r[name].recorder ? r[name].recorder.steadyCpuUsPerSec - r.off.idleCpuUsPerSec : NaN))),
-          }
-        : {}),
-      idleP99DeltaMs: spread(rounds.map((r) => r[name].idleLoop.p99 - r.off.idleLoop.p99)),
-      loadedP99DeltaMs: spread(rounds.map((r) => r[name].loadedLoop.p99 - r.off.loadedLoop.p99)),
-      dumpsTaken: runs.flatMap((x) => x.dumps),
-    };
-  }
+  const perVariant = byVariant(rounds, names, (v, runs, name) => ({
+    idleCpuUsPerSec: v.each('idleCpuUsPerSec'),
+    idleP50Ms: v.each((x) => x.idleLoop.p50),
+    idleP99Ms: v.each((x) => x.idleLoop.p99),
+    idleMaxMs: v.each((x) => x.idleLoop.max),
+    loadedP50Ms: v.each((x) => x.loadedLoop.p50),
+    loadedP99Ms: v.each((x) => x.loadedLoop.p99),
+    loadedMaxMs: v.each((x) => x.loadedLoop.max),
+    // per-round differences against off, in the same round
+    idleCpuExtraUsPerSec: v.minus('idleCpuUsPerSec'),
+    loadedCpuUsPerRequest: v.each('loadedCpuUsPerRequest'),
+    loadedCpuPerRequestRatio: v.over('loadedCpuUsPerRequest'),
+    threads: v.each((x) => x.threads ?? NaN),
+    warnings: runs.flatMap((x) => x.warnings),
+    idleCpuMs: idleCpuFor(name, p),
+    settleMs: settleFor(name, p),
+    ...(runs.some((x) => x.recorder)
+      ? {
+          recorder: Object.fromEntries(
+            Object.entries(runs.find((x) => x.recorder).recorder)
+              .filter(([, value]) => typeof value === 'number')
+              .map(([k]) => [k, v.each((x) => x.recorder?.[k] ?? NaN)]),
+          ),
+          // the steady sampling cost without the rotation, against off's idle CPU in the same round
+          recorderSteadyExtraUsPerSec: spread(rounds.map((r) => (r[name].recorder ? r[name].recorder.steadyCpuUsPerSec - r.off.idleCpuUsPerSec : NaN))),
+        }
+      : {}),
+    idleP99DeltaMs: v.minus((x) => x.idleLoop.p99),
+    loadedP99DeltaMs: v.minus((x) => x.loadedLoop.p99),
+    dumpsTaken: runs.flatMap((x) => x.dumps),
+  }));
   const f = (s, d = 2) => `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
   log();
   log(

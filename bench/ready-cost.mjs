@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { prepareDist } from './lib/load.mjs';
 import { log, machine, runMain } from './lib/cli.mjs';
 import { makeTemp, removeTemp } from './lib/children.mjs';
-import { load, startService } from './lib/service.mjs';
-import { median, rotate, spread, table } from './lib/stats.mjs';
+import { load, sleep, startService } from './lib/service.mjs';
+import { acrossRounds, byVariant, median, rotate, table } from './lib/stats.mjs';
 
 const NO_ADDON = fileURLToPath(new URL('../test/fixtures/break-addon.cjs', import.meta.url));
 
@@ -39,8 +39,6 @@ function plan(quick) {
     : { rounds: 3, settleMs: 1000, idleMs: 5000, steadyAtMs: 16_000, warmup: 3000, amount: 15_000 };
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function oneRun(name, p, dumpRoot) {
   const variant = VARIANTS[name];
   const execArgv = ['--expose-gc', ...(variant && !variant.addon ? ['--require', NO_ADDON] : [])];
@@ -48,13 +46,9 @@ async function oneRun(name, p, dumpRoot) {
   try {
     await svc.configure(variant?.holmes ?? null, join(dumpRoot, `${name}-${Date.now()}`), p.settleMs);
     const startedAt = performance.now() - p.settleMs;
-    await svc.reset(false);
-    await sleep(p.idleMs);
-    const early = await svc.stats();
+    const early = await svc.idleCpu(p.idleMs);
     await sleep(startedAt + p.steadyAtMs - performance.now());
-    await svc.reset(false);
-    await sleep(p.idleMs);
-    const idle = await svc.stats();
+    const idle = await svc.idleCpu(p.idleMs);
     await svc.gc();
     const rss = (await svc.stats()).rss;
     await load(svc.port, { connections: 10, amount: p.warmup, keepLatencies: false });
@@ -66,8 +60,8 @@ async function oneRun(name, p, dumpRoot) {
     const eagerRefused = logs.some(([, m]) => /native profiler addon is not available/.test(m));
     if (variant && eagerRefused === variant.addon) throw new Error(`${name}: the addon was ${variant.addon ? 'not ' : ''}available: ${JSON.stringify(logs)}`);
     return {
-      earlyCpuUsPerSec: (early.cpuUs * 1000) / early.elapsedMs,
-      idleCpuUsPerSec: (idle.cpuUs * 1000) / idle.elapsedMs,
+      earlyCpuUsPerSec: early.cpuUsPerSec,
+      idleCpuUsPerSec: idle.cpuUsPerSec,
       idleThreads: idle.threads,
       rssMB: rss / 2 ** 20,
       rps: r.rps,
@@ -102,29 +96,26 @@ async function main({ quick }) {
     removeTemp(dumpRoot);
   }
   // per round, each variant against `off` of the same round (idle: difference in µs/s; load: ratio)
-  const perVariant = {};
-  for (const name of names) {
-    const runs = rounds.map((r) => r[name]);
-    perVariant[name] = {
-      earlyCpuUsPerSec: spread(runs.map((r) => r.earlyCpuUsPerSec)),
-      idleCpuUsPerSec: spread(runs.map((r) => r.idleCpuUsPerSec)),
-      idleExtraUsPerSec: spread(rounds.map((r) => r[name].idleCpuUsPerSec - r.off.idleCpuUsPerSec)),
-      rssMB: spread(runs.map((r) => r.rssMB)),
-      rpsRatio: spread(rounds.map((r) => r[name].rps / r.off.rps)),
-      cpuPerRequestRatio: spread(rounds.map((r) => r[name].cpuUsPerRequest / r.off.cpuUsPerRequest)),
-      threads: median(runs.map((r) => r.idleThreads)),
-      dumps: runs.reduce((sum, r) => sum + r.dumps, 0),
-    };
-  }
+  const perVariant = byVariant(rounds, names, (v, runs) => ({
+    earlyCpuUsPerSec: v.each('earlyCpuUsPerSec'),
+    idleCpuUsPerSec: v.each('idleCpuUsPerSec'),
+    idleExtraUsPerSec: v.minus('idleCpuUsPerSec'),
+    rssMB: v.each('rssMB'),
+    rpsRatio: v.over('rps'),
+    cpuPerRequestRatio: v.over('cpuUsPerRequest'),
+    threads: median(runs.map((r) => r.idleThreads)),
+    dumps: runs.reduce((sum, r) => sum + r.dumps, 0),
+  }));
   // what the eager profiler itself adds: eager minus late of the same round, at each interval
-  const eagerExtra = (interval, key = 'idleCpuUsPerSec') => spread(rounds.map((r) => r[`eager-${interval}`][key] - r[`late-${interval}`][key]));
+  const eagerOverLate = (interval) => acrossRounds(rounds, `eager-${interval}`, `late-${interval}`);
+  const eagerExtra = (interval, key = 'idleCpuUsPerSec') => eagerOverLate(interval).minus(key);
   const eager = {
     idleExtraUsPerSec5s: eagerExtra('5s'),
     idleExtraUsPerSec100ms: eagerExtra('100ms'),
     earlyExtraUsPerSec5s: eagerExtra('5s', 'earlyCpuUsPerSec'),
     earlyExtraUsPerSec100ms: eagerExtra('100ms', 'earlyCpuUsPerSec'),
-    rssExtraMB: spread(rounds.map((r) => r['eager-5s'].rssMB - r['late-5s'].rssMB)),
-    rpsRatio: spread(rounds.map((r) => r['eager-5s'].rps / r['late-5s'].rps)),
+    rssExtraMB: eagerOverLate('5s').minus('rssMB'),
+    rpsRatio: eagerOverLate('5s').over('rps'),
   };
   const pct = (usPerSec) => `${(usPerSec / 10_000).toFixed(3)} %`;
   const rel = (s) => `${((s.median - 1) * 100).toFixed(1)} % [${((s.min - 1) * 100).toFixed(1)} … ${((s.max - 1) * 100).toFixed(1)}]`;

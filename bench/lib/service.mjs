@@ -6,17 +6,32 @@ import { distribution } from './stats.mjs';
 
 const SERVER = fileURLToPath(new URL('./http-server.mjs', import.meta.url));
 
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Starts the service (holmes-node imported, not started). */
 export async function startService({ timeoutMs = 600_000, execArgv = [] } = {}) {
   const svc = spawnChild(SERVER, [], { timeoutMs, execArgv });
   const { port } = await svc.next('ready', 30_000);
+  const reset = (monitor = true) => svc.request({ type: 'reset', monitor }, 'reset-ok', 10_000);
+  const stats = () => svc.request({ type: 'stats' }, 'stats', 10_000);
   return {
     ...svc,
     port,
     /** Stops the running Holmes (if any) and starts one with `holmes` options (null: none); returns the previous one's log. */
     configure: async (holmes, dumpDir, settleMs = 400) => (await svc.request({ type: 'configure', holmes, dumpDir, settleMs }, 'configured', 60_000)).logs,
-    reset: (monitor = true) => svc.request({ type: 'reset', monitor }, 'reset-ok', 10_000),
-    stats: () => svc.request({ type: 'stats' }, 'stats', 10_000),
+    reset,
+    stats,
+    /**
+     * The service's CPU over the next `ms` with its 1 ms loop monitor off (it would wake the process 1000 times a
+     * second): that window's stats plus `cpuUsPerSec`, every thread of the process counted. Windows run back to back
+     * split one span into parts.
+     */
+    async idleCpu(ms) {
+      await reset(false);
+      await sleep(ms);
+      const window = await stats();
+      return { ...window, cpuUsPerSec: (window.cpuUs * 1000) / window.elapsedMs };
+    },
     /** A full GC in the service (when it was started with --expose-gc); resolves to whether one ran. */
     gc: async () => (await svc.request({ type: 'gc' }, 'gc-ok', 10_000)).collected,
     /** Stops holmes and the server; returns holmes' log lines and dumps. */

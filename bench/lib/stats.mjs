@@ -36,6 +36,34 @@ export function spread(values) {
   };
 }
 
+/**
+ * One variant over alternating rounds (each round `{ [variant]: run }`): the spread of a run's value, or of its
+ * difference or ratio to `base` in the same round, so that drift of the machine between rounds cancels out.
+ * `value` is a key of the run or a function of it.
+ */
+export function acrossRounds(rounds, name, base = 'off') {
+  const get = (run, value) => (typeof value === 'function' ? value(run) : run[value]);
+  return {
+    each: (value) => spread(rounds.map((r) => get(r[name], value))),
+    minus: (value) => spread(rounds.map((r) => get(r[name], value) - get(r[base], value))),
+    over: (value) => spread(rounds.map((r) => get(r[name], value) / get(r[base], value))),
+  };
+}
+
+/** Each variant's figures, `figures(acrossRounds(rounds, name, base), its runs, name)`, by name. */
+export function byVariant(rounds, names, figures, base = 'off') {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      figures(
+        acrossRounds(rounds, name, base),
+        rounds.map((r) => r[name]),
+        name,
+      ),
+    ]),
+  );
+}
+
 /** Summary of a distribution of per-sample values. */
 export function distribution(values) {
   const s = sorted(values);
