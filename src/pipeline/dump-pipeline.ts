@@ -91,16 +91,22 @@ export class DumpPipeline {
     this.#ledger = new DumpLedger(env.dir.path, () => env.dir.verifySync());
   }
 
-  /** Dumps any rule may still start now under `maxDumpsPerHour`, counting every process's dumps in the directory. */
+  /**
+   * Dumps any rule may still start now under `maxDumpsPerHour`, counting every process's dumps in the directory. Asked
+   * every tick while a watch runs, so the ledger is read only when it changed (a claim reads it under the lock).
+   */
   allowance(now = Date.now()): number {
     const max = this.#env.config().maxDumpsPerHour;
-    return Math.min(this.#budget.remaining(now, max), Math.max(0, max - this.#sharedStarts(now)));
+    return Math.min(this.#budget.remaining(now, max), Math.max(0, max - this.#sharedStarts(now, true)));
   }
 
-  /** Dump starts in the directory's ledger in the last hour; 0 when it cannot be read (this process's count applies). */
-  #sharedStarts(now: number): number {
+  /**
+   * Dump starts in the directory's ledger in the last hour (`recent`: from the last read while the file is unchanged);
+   * 0 when it cannot be read (this process's count applies).
+   */
+  #sharedStarts(now: number, recent = false): number {
     try {
-      return this.#ledger.startsInLastHour(now);
+      return recent ? this.#ledger.recentStarts(now) : this.#ledger.startsInLastHour(now);
     } catch {
       return 0;
     }
