@@ -1,12 +1,15 @@
 // holmes-node's CPU profiler addon: one V8 CpuProfiler per isolate, created in eager logging mode when holmes-node
 // starts and kept until the environment is torn down, so a profile started much later still names hot functions
 // running code that V8 optimized (inlined, on-stack-replaced) before the profile. Only what holmes-node needs:
-// create, start, stop, and the profile as plain JS objects (V8's conventions: 1-based lines, 0 = none).
+// create, start, stop, and the profile built once, straight in DevTools' .cpuprofile shape (what node:inspector
+// gives: 0-based positions, -1 = none, scriptId a string, positionTicks); only script paths are left to JS, which
+// names them by file:// URL as inspector does.
 #include <node.h>
 #include <v8-profiler.h>
 
 #include <cstdint>
 #include <set>
+#include <string>
 
 namespace {
 
@@ -87,13 +90,19 @@ void Start(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(Number::New(isolate, static_cast<double>(result.id)));
 }
 
+// V8 numbers lines and columns from 1, with 0 for "none"; DevTools from 0, with -1.
+Local<Integer> DevtoolsPosition(Isolate* isolate, int position) {
+  return Integer::New(isolate, position > 0 ? position - 1 : -1);
+}
+
+// One node of the call tree, as DevTools has it: { id, callFrame, hitCount, children, positionTicks? }.
 Local<Object> NodeObject(Isolate* isolate, Local<Context> context, const CpuProfileNode* node) {
   Local<Object> frame = Object::New(isolate);
   Set(isolate, context, frame, "functionName", node->GetFunctionName());
-  Set(isolate, context, frame, "scriptId", Integer::New(isolate, node->GetScriptId()));
+  Set(isolate, context, frame, "scriptId", String::NewFromUtf8(isolate, std::to_string(node->GetScriptId()).c_str()).ToLocalChecked());
   Set(isolate, context, frame, "url", node->GetScriptResourceName());
-  Set(isolate, context, frame, "lineNumber", Integer::New(isolate, node->GetLineNumber()));
-  Set(isolate, context, frame, "columnNumber", Integer::New(isolate, node->GetColumnNumber()));
+  Set(isolate, context, frame, "lineNumber", DevtoolsPosition(isolate, node->GetLineNumber()));
+  Set(isolate, context, frame, "columnNumber", DevtoolsPosition(isolate, node->GetColumnNumber()));
 
   Local<Object> result = Object::New(isolate);
   Set(isolate, context, result, "id", Integer::NewFromUnsigned(isolate, node->GetNodeId()));
@@ -106,6 +115,7 @@ Local<Object> NodeObject(Isolate* isolate, Local<Context> context, const CpuProf
   }
   Set(isolate, context, result, "children", children);
 
+  // samples per source line of the function; lines stay 1-based, as DevTools has them here
   unsigned int lines = node->GetHitLineCount();
   if (lines > 0) {
     auto* ticks = new CpuProfileNode::LineTick[lines];
@@ -114,10 +124,10 @@ Local<Object> NodeObject(Isolate* isolate, Local<Context> context, const CpuProf
       for (unsigned int i = 0; i < lines; i++) {
         Local<Object> tick = Object::New(isolate);
         Set(isolate, context, tick, "line", Integer::New(isolate, ticks[i].line));
-        Set(isolate, context, tick, "hitCount", Integer::NewFromUnsigned(isolate, ticks[i].hit_count));
+        Set(isolate, context, tick, "ticks", Integer::NewFromUnsigned(isolate, ticks[i].hit_count));
         list->Set(context, i, tick).FromMaybe(false);
       }
-      Set(isolate, context, result, "lineTicks", list);
+      Set(isolate, context, result, "positionTicks", list);
     }
     delete[] ticks;
   }

@@ -175,7 +175,7 @@ export class Holmes extends EventEmitter<HolmesEvents> {
       this.#emitSafely('skip', { kind: checked, reason: `${checked} dump on demand not taken: holmes-node is not started` });
       return Promise.resolve(undefined);
     }
-    return this.#pipeline.manual(checked, { via: 'code' });
+    return this.#pipeline.manual(checked, { via: 'code' }).then((outcome) => (outcome.status === 'written' ? outcome.event : undefined));
   }
 
   /** Lets a rule fire again. @throws {HolmesConfigError} on an unknown rule name. */
@@ -276,15 +276,12 @@ export class Holmes extends EventEmitter<HolmesEvents> {
     try {
       const request = await takeRequest(this.#dir.path);
       this.#logger.info(`dump request ${request.id} for ${request.kind} from uid ${request.uid}`);
+      const outcome = await this.#pipeline.manual(request.kind, { via: 'signal', requestId: request.id, requestedBy: request.uid });
       // a request that ends without a dump is answered with the reason, so the operator's command need not wait it out
-      let refusal = 'nothing was written (see the process log)';
-      const heard = (event: { reason?: string; message?: string }) => {
-        refusal = event.reason ?? event.message ?? refusal;
-      };
-      this.on('skip', heard).on('error', heard);
-      const event = await this.#pipeline.manual(request.kind, { via: 'signal', requestId: request.id, requestedBy: request.uid });
-      this.off('skip', heard).off('error', heard);
-      if (!event) await this.#dir.writeFile(refusalName(process.pid, request.id), `${refusal}\n`).catch(() => undefined);
+      if (outcome.status !== 'written') {
+        const refusal = outcome.status === 'failed' ? outcome.error.message : outcome.reason;
+        await this.#dir.writeFile(refusalName(process.pid, request.id), `${refusal}\n`).catch(() => undefined);
+      }
     } catch (error) {
       this.#report(new HolmesRequestError(error instanceof Error ? error.message : String(error), error));
     }

@@ -6,15 +6,17 @@ import { formatOf, parseDumpName, readMetaOf, type DumpFormat } from '../analysi
 import type { DumpMeta } from '../sinks/meta.js';
 import { defaultDumpDir } from '../config/options.js';
 import { RULES } from '../rules/table.js';
-import { RULE_NAMES } from '../rules/registry.js';
+import { DUMP_KINDS, ON_DEMAND_HELP, ON_DEMAND_KINDS, type OnDemandKind } from '../ondemand/kinds.js';
 import { TEMP_PREFIX } from '../sinks/dump-dir.js';
 import { COMMON_HELP, stringOption, type Command } from './command.js';
 import { UsageError, formatBytes, table } from './output.js';
 
-/** The kinds of dump, from the rule table: each rule section and what its rules write. */
-const KIND_HELP = RULE_NAMES.map((kind) => {
+/** The kinds of dump, from the rule table (each rule section and what its rules write) and the on-demand kinds. */
+const KIND_HELP = DUMP_KINDS.map((kind) => {
   const writes = RULES.filter((rule) => rule.section === kind).map((rule) => rule.description);
-  return `  ${kind.padEnd(10)} ${writes.join('; ')}`;
+  const onDemand = (ON_DEMAND_KINDS as readonly string[]).includes(kind);
+  const text = writes.length === 0 ? `on demand: ${ON_DEMAND_HELP[kind as OnDemandKind]}` : `${writes.join('; ')}${onDemand ? '; also on demand' : ''}`;
+  return `  ${kind.padEnd(13)} ${text}`;
 }).join('\n');
 
 /** One dump in a directory listing. */
@@ -115,7 +117,7 @@ left out; files named like dumps that are not regular files (FIFOs, devices,
 symlinks) are listed as skipped and never opened. DIR defaults to
 ${defaultDumpDir()}.
 
-Kinds (the rule that took the dump):
+Kinds (the rule that took the dump, or what was asked for on demand):
 ${KIND_HELP}
 
 Options:
@@ -126,8 +128,8 @@ ${COMMON_HELP}`,
   run(args, out) {
     const dir = resolve(args.positionals[0] ?? defaultDumpDir());
     const kind = stringOption(args, 'kind');
-    if (kind !== undefined && !(RULE_NAMES as readonly string[]).includes(kind)) {
-      throw new UsageError(`--kind wants one of ${RULE_NAMES.join(', ')}, not ${JSON.stringify(kind)}`);
+    if (kind !== undefined && !(DUMP_KINDS as readonly string[]).includes(kind)) {
+      throw new UsageError(`--kind wants one of ${DUMP_KINDS.join(', ')}, not ${JSON.stringify(kind)}`);
     }
     const listing = listDumps(dir);
     const dumps = listing.dumps.filter((dump) => kind === undefined || dump.kind === kind);

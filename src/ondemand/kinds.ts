@@ -4,11 +4,17 @@ import { dumpHeap } from '../dumpers/heap-dump.js';
 import { writeLiveHeapProfile } from '../dumpers/heap-profile.js';
 import { HolmesConfigError } from '../errors.js';
 import { DumpSkipped, type DumpContext, type DumpOutput, type Source } from '../rules/define.js';
-import { ruleOf, type RuleName } from '../rules/registry.js';
+import { RULE_NAMES, ruleOf, type RuleName } from '../rules/registry.js';
 
 /** What an on-demand dump may be: `holmes.dump(kind)` and `holmes-node dump <pid> <kind>`. */
 export const ON_DEMAND_KINDS = ['cpu', 'heapprofile', 'heapsnapshot', 'handles', 'report'] as const;
 export type OnDemandKind = (typeof ON_DEMAND_KINDS)[number];
+
+/**
+ * Every kind a dump's name and meta can carry: the rules' (near-heap-limit snapshots are `heap`, blocked-loop stacks
+ * `eventLoop`), then the on-demand kinds that are not also a rule's, once each.
+ */
+export const DUMP_KINDS: readonly (RuleName | OnDemandKind)[] = [...new Set<RuleName | OnDemandKind>([...RULE_NAMES, ...ON_DEMAND_KINDS])];
 
 /** One line per kind, for the docs and the CLI's help. */
 export const ON_DEMAND_HELP: Readonly<Record<OnDemandKind, string>> = {

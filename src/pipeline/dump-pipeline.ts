@@ -21,6 +21,16 @@ import { DumpLedger } from './ledger.js';
 import { chooseDump, type RuleInput } from './choose.js';
 import { RuleState } from './rule-state.js';
 
+/**
+ * What became of one dump the pipeline was asked for: written (its `dump` event), skipped (a `skip` event gave the
+ * reason), failed (an `error` event carried the error), or abandoned by `stop()` (logged only).
+ */
+export type DumpOutcome =
+  | { status: 'written'; event: DumpEvent }
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; error: HolmesError }
+  | { status: 'abandoned'; reason: string };
+
 /** What the pipeline needs from its owner: the configuration in force, the run-time parts, and where events go. */
 export interface PipelineEnv {
   dir: DumpDir;
@@ -81,16 +91,22 @@ export class DumpPipeline {
     this.#ledger = new DumpLedger(env.dir.path, () => env.dir.verifySync());
   }
 
-  /** Dumps any rule may still start now under `maxDumpsPerHour`, counting every process's dumps in the directory. */
+  /**
+   * Dumps any rule may still start now under `maxDumpsPerHour`, counting every process's dumps in the directory. Asked
+   * every tick while a watch runs, so the ledger is read only when it changed (a claim reads it under the lock).
+   */
   allowance(now = Date.now()): number {
     const max = this.#env.config().maxDumpsPerHour;
-    return Math.min(this.#budget.remaining(now, max), Math.max(0, max - this.#sharedStarts(now)));
+    return Math.min(this.#budget.remaining(now, max), Math.max(0, max - this.#sharedStarts(now, true)));
   }
 
-  /** Dump starts in the directory's ledger in the last hour; 0 when it cannot be read (this process's count applies). */
-  #sharedStarts(now: number): number {
+  /**
+   * Dump starts in the directory's ledger in the last hour (`recent`: from the last read while the file is unchanged);
+   * 0 when it cannot be read (this process's count applies).
+   */
+  #sharedStarts(now: number, recent = false): number {
     try {
-      return this.#ledger.startsInLastHour(now);
+      return recent ? this.#ledger.recentStarts(now) : this.#ledger.startsInLastHour(now);
     } catch {
       return 0;
     }
@@ -211,16 +227,17 @@ export class DumpPipeline {
 
   /**
    * An on-demand dump (`holmes.dump()`, or an operator's request on the signal), through the same budget (one at a
-   * time, `maxDumpsPerHour`), meta, retention and events as a rule's. Resolves with its `dump` event, or undefined
-   * when it was skipped (a `skip` event says why) or failed (an `error` event); never rejects.
+   * time, `maxDumpsPerHour`), meta, retention and events as a rule's. Resolves with its outcome (the events are
+   * emitted as for any dump); never rejects.
    */
-  manual(kind: OnDemandKind, origin: Omit<ManualReason, 'rule' | 'trigger'>): Promise<DumpEvent | undefined> {
+  manual(kind: OnDemandKind, origin: Omit<ManualReason, 'rule' | 'trigger'>): Promise<DumpOutcome> {
     const now = Date.now();
     // cpuMax is not applied: an operator asked for this dump, knowing the process is busy
     const refused = this.#check(now, undefined) ?? this.#claim(now);
     if (refused) {
-      this.#skip(kind, refused === 'busy' ? `${kind} dump on demand not taken: another dump is being taken; ask again when it is done` : refused);
-      return Promise.resolve(undefined);
+      const reason = refused === 'busy' ? `${kind} dump on demand not taken: another dump is being taken; ask again when it is done` : refused;
+      this.#skip(kind, reason);
+      return Promise.resolve({ status: 'skipped', reason });
     }
     this.#budget.begin(now);
     this.#env.budgetChanged();
@@ -255,8 +272,8 @@ export class DumpPipeline {
     }
   }
 
-  /** Takes one dump and writes its meta, announces it and prunes; resolves with the event, or undefined on failure (reported). */
-  async #take(kind: DumpKind, reason: FireReason, summary: string, take: (context: DumpContext) => Promise<DumpOutput>): Promise<DumpEvent | undefined> {
+  /** Takes one dump and writes its meta, announces it and prunes; resolves with its outcome, a fault reported first. */
+  async #take(kind: DumpKind, reason: FireReason, summary: string, take: (context: DumpContext) => Promise<DumpOutput>): Promise<DumpOutcome> {
     const env = this.#env;
     const config = env.config();
     const limits = env.limits()!;
@@ -299,20 +316,24 @@ export class DumpPipeline {
       const event: DumpEvent = { kind, ...written, ...(output.culprit ? { culprit: output.culprit } : {}) };
       this.#announce(event);
       await this.#retain(this.#retentionLimits(), baseName);
-      return event;
+      return { status: 'written', event };
     } catch (error) {
       if (error instanceof DumpSkipped) {
         this.#skip(kind, error.message);
-        return undefined;
+        return { status: 'skipped', reason: error.message };
       }
       if (error instanceof CaptureAbandoned) {
-        env.logger.info(`${kind} capture abandoned by stop(); nothing written`);
-        return undefined;
+        const abandoned = `${kind} capture abandoned by stop(); nothing written`;
+        env.logger.info(abandoned);
+        return { status: 'abandoned', reason: abandoned };
       }
       // a directory that fails the policy is its own fault, reported as such, not as this dump's
-      if (error instanceof UnsafeDumpDir) env.error(new HolmesDumpDirError(env.dir.path, error));
-      else env.error(new HolmesDumpError(kind, error instanceof Error ? error.message : String(error), error));
-      return undefined;
+      const fault =
+        error instanceof UnsafeDumpDir
+          ? new HolmesDumpDirError(env.dir.path, error)
+          : new HolmesDumpError(kind, error instanceof Error ? error.message : String(error), error);
+      env.error(fault);
+      return { status: 'failed', error: fault };
     }
   }
 

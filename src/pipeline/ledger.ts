@@ -5,9 +5,10 @@
  * `<dumpDir>/.holmes-ledger.lock`, created with O_EXCL; a lock whose owner is dead is taken over.
  *
  * The calls are synchronous and touch two small files (a few dozen lines at most): they run only when a dump is
- * about to start, or once a tick while the watchdog is on (measured cost in the README, "Many processes").
+ * about to start. While the watchdog is on, each tick asks {@link DumpLedger.recentStarts}, which costs one `lstat`
+ * and reads the file only when it changed (measured cost in the README, "Many processes").
  */
-import { closeSync, constants, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from '../sinks/dump-dir.js';
 
@@ -23,6 +24,11 @@ const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOL
 const REWRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | NOFOLLOW;
 const READ = constants.O_RDONLY | NOFOLLOW | constants.O_NONBLOCK;
 const pause = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * Longest a view of the ledger is trusted without reading it again, even though the file looks unchanged: file times
+ * are coarse (a clock tick), so two rewrites within one tick that reuse the inode and keep the size would look alike.
+ */
+export const VIEW_MAX_AGE_MS = 30_000;
 
 /** Reads a small file without following a link or blocking on a FIFO. */
 function readSmall(path: string): string {
@@ -48,6 +54,8 @@ export class DumpLedger {
   readonly #lock: string;
 
   readonly #verify: () => void;
+  /** The ledger as last read by {@link recentStarts}: its entries, the file's identity then, and when. */
+  #view: { entries: Entry[]; identity: string; at: number } | undefined;
 
   /** @param verify throws unless `dir` is still the directory that was checked (DumpDir.verifySync): never write behind a swapped link */
   constructor(dir: string, verify: () => void) {
@@ -59,6 +67,30 @@ export class DumpLedger {
   /** Dump starts recorded in the directory in the hour before `now`, by every process; 0 when there is no ledger. */
   startsInLastHour(now: number): number {
     return this.#read(now).length;
+  }
+
+  /**
+   * Like {@link startsInLastHour}, for a caller that asks every tick (the watchdog's allowance): the file is read again
+   * only when it was replaced since the last read (every writer renames a new one in: another inode, size or
+   * modification time) or that read is older than {@link VIEW_MAX_AGE_MS}; otherwise one `lstat`, no open. Starts
+   * recorded since by another process are seen as soon as its rewrite is; a claim still reads under the lock.
+   */
+  recentStarts(now: number): number {
+    const identity = this.#identity();
+    let view = this.#view;
+    if (!view || view.identity !== identity || now - view.at > VIEW_MAX_AGE_MS || now < view.at) {
+      view = { entries: this.#read(now), identity, at: now };
+      this.#view = view;
+    }
+    let count = 0;
+    for (const entry of view.entries) if (entry.at > now - HOUR && entry.at <= now + HOUR) count++;
+    return count;
+  }
+
+  /** What tells one version of the ledger file from the next without opening it. */
+  #identity(): string {
+    const info = lstatSync(this.#file, { throwIfNoEntry: false });
+    return info ? `${info.ino}:${info.size}:${info.mtimeMs}` : 'none';
   }
 
   /**

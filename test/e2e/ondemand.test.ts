@@ -2,8 +2,8 @@ import { chownSync, existsSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requestPath } from '../../src/ondemand/request.js';
-import { runCli } from '../cli/run-cli.js';
-import { Host, freshDir, runOk, waitUntil } from '../helpers/child.js';
+import { CLI, runCli } from '../cli/run-cli.js';
+import { Host, freshDir, runOk, startChild, waitUntil } from '../helpers/child.js';
 import { requires, root } from '../helpers/requirements.js';
 
 /** A service that opted in to requests on SIGUSR2, with every rule quiet: what it dumps, it dumps on demand. */
@@ -119,6 +119,30 @@ describe('on-demand dumps', () => {
     const result = runCli(['dump', String(host.pid), 'heapprofile', '--dir', dumpDir, '--timeout', '30']);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/took the request but wrote no heapprofile dump: .*no sampling heap profiler is running/);
+    expect(readdirSync(dumpDir).filter((name) => name.endsWith('.refused') || name.endsWith('.meta.json'))).toEqual([]);
+    expect(await host.ping()).toBe('pong');
+  });
+
+  it('a request whose dump fails is answered with the error, one whose capture stop() abandons with that, each at once', async () => {
+    const dumpDir = freshDir();
+    // any heap is above a 1-byte ceiling: the snapshot is refused by its preflight, a failure (an error event)
+    const host = await startService(dumpDir, {
+      cpu: { enabled: false, profileDuration: 60_000 },
+      memory: { min: 100, abs: 100, diff: 1e9, maxSnapshotHeap: 1 },
+    });
+    const failed = runCli(['dump', String(host.pid), 'heapsnapshot', '--dir', dumpDir, '--timeout', '30']);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toMatch(
+      /took the request but wrote no heapsnapshot dump: holmes-node: heapsnapshot dump failed: heap snapshot refused: heap of .* is above memory\.maxSnapshotHeap/,
+    );
+    expect(await host.waitFor((e) => e.event === 'error')).toMatchObject({ code: 'HOLMES_DUMP' });
+    // a minute-long CPU profile, abandoned by stop() while the command waits: it ends with that, not at its timeout
+    const from = host.events.length;
+    const command = startChild(CLI, ['dump', String(host.pid), 'cpu', '--dir', dumpDir, '--timeout', '90']);
+    await host.waitFor((e) => e.event === 'log' && String(e.m).includes('taking a cpu dump'), from);
+    await host.send('stop');
+    expect(await command.exit()).toEqual({ code: 1, signal: null });
+    expect(command.stderr).toMatch(/took the request but wrote no cpu dump: cpu capture abandoned by stop\(\); nothing written/);
     expect(readdirSync(dumpDir).filter((name) => name.endsWith('.refused') || name.endsWith('.meta.json'))).toEqual([]);
     expect(await host.ping()).toBe('pong');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromAddonProfile, type AddonProfile } from '../../src/dumpers/profiler/types.js';
+import { fromAddonProfile, type CpuProfile } from '../../src/dumpers/profiler/types.js';
 
-const frame = (functionName: string, url: string, lineNumber: number, columnNumber: number, scriptId: number) => ({
+const frame = (functionName: string, url: string, lineNumber: number, columnNumber: number, scriptId: string) => ({
   functionName,
   url,
   lineNumber,
@@ -9,40 +9,39 @@ const frame = (functionName: string, url: string, lineNumber: number, columnNumb
   scriptId,
 });
 
-describe('fromAddonProfile: the native addon output to what node:inspector gives', () => {
-  const raw: AddonProfile = {
+// The addon builds the profile in DevTools' shape itself (native/profiler.cc; its positions are checked on the real
+// addon in native-addon.test.ts and against node:inspector in test/e2e/positions.test.ts): only script paths are left.
+describe('fromAddonProfile: script paths to the file:// URLs node:inspector gives', () => {
+  const raw = (): CpuProfile => ({
     startTime: 10,
     endTime: 20,
-    samples: [2, 3, 4],
-    timeDeltas: [1, 2, 3],
+    samples: [2, 3, 4, 5],
+    timeDeltas: [1, 2, 3, 4],
     nodes: [
-      { id: 1, callFrame: frame('(root)', '', 0, 0, 0), hitCount: 0, children: [2, 3, 4] },
-      { id: 2, callFrame: frame('hot', '/srv/app/hot.js', 21, 25, 99), hitCount: 1, lineTicks: [{ line: 22, hitCount: 1 }] },
-      { id: 3, callFrame: frame('listOnTimeout', 'node:internal/timers', 541, 25, 40), hitCount: 1 },
-      { id: 4, callFrame: frame('esm', 'file:///srv/app/m.mjs', 1, 1, 100), hitCount: 1 },
+      { id: 1, callFrame: frame('(root)', '', -1, -1, '0'), hitCount: 0, children: [2, 3, 4, 5] },
+      { id: 2, callFrame: frame('hot', '/srv/app/hot #1.js', 20, 24, '99'), hitCount: 1, children: [], positionTicks: [{ line: 22, ticks: 1 }] },
+      { id: 3, callFrame: frame('listOnTimeout', 'node:internal/timers', 540, 24, '40'), hitCount: 1, children: [] },
+      { id: 4, callFrame: frame('esm', 'file:///srv/app/m.mjs', 0, 0, '100'), hitCount: 1, children: [] },
+      { id: 5, callFrame: frame('cold', '/srv/app/hot #1.js', 30, 2, '99'), hitCount: 1, children: [] },
     ],
-  };
-  const profile = fromAddonProfile({ ...raw, ...{ title: 'x', typeId: 'CPU', uid: 1 } });
-  const frames = profile.nodes.map((node) => node.callFrame);
+  });
 
-  it('makes positions 0-based, and "none" (0) -1 as inspector has it', () => {
-    expect(frames.map((f) => [f.lineNumber, f.columnNumber])).toEqual([
-      [-1, -1],
-      [20, 24],
-      [540, 24],
-      [0, 0],
+  it('names script files by file:// URL (encoded as pathToFileURL does), and leaves node: and existing URLs', () => {
+    const profile = fromAddonProfile(raw());
+    expect(profile.nodes.map((n) => n.callFrame.url)).toEqual([
+      '',
+      'file:///srv/app/hot%20%231.js',
+      'node:internal/timers',
+      'file:///srv/app/m.mjs',
+      'file:///srv/app/hot%20%231.js',
     ]);
   });
 
-  it('names script files by file:// URL, leaves node: and existing URLs, and makes scriptId a string', () => {
-    expect(frames.map((f) => f.url)).toEqual(['', 'file:///srv/app/hot.js', 'node:internal/timers', 'file:///srv/app/m.mjs']);
-    expect(frames.map((f) => f.scriptId)).toEqual(['0', '99', '40', '100']);
-  });
-
-  it('turns lineTicks into positionTicks (lines stay 1-based, as in DevTools) and keeps only DevTools fields', () => {
-    expect(profile.nodes[1]!.positionTicks).toEqual([{ line: 22, ticks: 1 }]);
-    expect(profile.nodes[0]!.positionTicks).toBeUndefined();
+  it('changes nothing else: positions, ids, ticks and samples are the addon’s', () => {
+    const before = raw();
+    const profile = fromAddonProfile(raw());
+    const withoutUrls = (p: CpuProfile) => ({ ...p, nodes: p.nodes.map((n) => ({ ...n, callFrame: { ...n.callFrame, url: '' } })) });
+    expect(withoutUrls(profile)).toEqual(withoutUrls(before));
     expect(Object.keys(profile).sort()).toEqual(['endTime', 'nodes', 'samples', 'startTime', 'timeDeltas']);
-    expect(profile.nodes[0]!.children).toEqual([2, 3, 4]);
   });
 });

@@ -19,8 +19,9 @@ const b = addon.start(10000, false); // a second profile while one runs: no erro
 burn(100);
 const pa = addon.stop(a);
 const pb = addon.stop(b);
-out.a = { samples: pa.samples.length, deltas: pa.timeDeltas.length, root: pa.nodes[0].callFrame.functionName,
-  burn: pa.nodes.find((n) => n.callFrame.functionName === 'burn')?.callFrame.lineNumber };
+const burnNode = pa.nodes.find((n) => n.callFrame.functionName === 'burn');
+out.a = { samples: pa.samples.length, deltas: pa.timeDeltas.length, root: pa.nodes[0], burn: burnNode?.callFrame,
+  burnTicks: burnNode?.positionTicks, keys: Object.keys(pa).sort(), nodeKeys: Object.keys(burnNode ?? {}).sort() };
 out.b = { samples: pb.samples.length };
 out.stoppedTwice = addon.stop(a) === undefined;
 addon.start(1000, true); // left running: the process must still exit cleanly
@@ -39,9 +40,14 @@ describe('the native profiler addon', () => {
     expect(out.again).toBe(false);
     expect(out.a.samples).toBeGreaterThan(0);
     expect(out.a.deltas).toBe(out.a.samples);
-    expect(out.a.root).toBe('(root)');
-    // V8's convention, 1-based (fromAddonProfile makes it 0-based): `function burn` is on line 4 of the -e script
-    expect(out.a.burn).toBe(4);
+    // built in DevTools' shape, as node:inspector gives it: 0-based positions, -1 for none, scriptId a string
+    expect(out.a.keys).toEqual(['endTime', 'nodes', 'samples', 'startTime', 'timeDeltas']);
+    expect(out.a.root).toMatchObject({ id: 1, hitCount: 0, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 } });
+    // `function burn(ms)` is on line 4 of the -e script (3 from 0), V8 placing it at its `(`, column 13 (from 0)
+    expect(out.a.burn).toMatchObject({ lineNumber: 3, columnNumber: 13, scriptId: expect.stringMatching(/^[1-9]\d*$/) });
+    expect(out.a.nodeKeys).toEqual(['callFrame', 'children', 'hitCount', 'id', 'positionTicks']);
+    // samples per line of burn, lines 1-based as DevTools has them: its body is line 4
+    expect(out.a.burnTicks.every((tick: { line: number; ticks: number }) => tick.line === 4 && tick.ticks > 0)).toBe(true);
     expect(out.b.samples).toBeGreaterThan(0);
     expect(out.b.samples).toBeLessThan(out.a.samples);
     expect(out.stoppedTwice).toBe(true);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fromAddonProfile, type AddonProfile, type CpuProfile, type CpuProfiler } from './types.js';
+import { fromAddonProfile, type CpuProfile, type CpuProfiler } from './types.js';
 
 /** What `native/profiler.cc` exports: one V8 `CpuProfiler` per thread, made once, and profiles on it. */
 interface Addon {
@@ -9,8 +9,8 @@ interface Addon {
   create(eager: boolean): boolean;
   /** Starts a profile sampling every `micros` (the profiler's base interval too when `setBase`); its id. */
   start(micros: number, setBase: boolean): number;
-  /** Stops a profile; undefined for an id that is not running. */
-  stop(id: number): AddonProfile | undefined;
+  /** Stops a profile; undefined for an id that is not running. DevTools' shape, script paths as V8 names them. */
+  stop(id: number): CpuProfile | undefined;
 }
 
 /** Where the install step (`native/install.mjs`, node-gyp) puts the addon, inside the package. */

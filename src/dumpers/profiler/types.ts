@@ -49,49 +49,24 @@ export function toDevtoolsProfile(raw: CpuProfile): CpuProfile {
   return { nodes: raw.nodes, startTime: raw.startTime, endTime: raw.endTime, samples: raw.samples, timeDeltas: raw.timeDeltas };
 }
 
-/** A profile as the native addon gives it (`native/profiler.cc`): V8's own conventions, not DevTools'. */
-export interface AddonProfile {
-  nodes: Array<{
-    id: number;
-    callFrame: { functionName: string; scriptId: string | number; url: string; lineNumber: number; columnNumber: number };
-    hitCount?: number;
-    children?: number[];
-    /** Per-line samples; `line` 1-based. */
-    lineTicks?: Array<{ line: number; hitCount: number }>;
-  }>;
-  startTime: number;
-  endTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
-
 /**
- * Converts the addon's profile to what `node:inspector` gives for the same code, so both backends write the same
- * file: V8's `CpuProfileNode` positions are 1-based with 0 for "none" and DevTools' are 0-based with -1 (so minus
- * one, never below -1); script paths become `file://` URLs; `scriptId` a string; `lineTicks` become `positionTicks`.
+ * Finishes a profile from the native addon, which builds it once, already in DevTools' shape (`native/profiler.cc`:
+ * 0-based positions, scriptId strings, positionTicks): script paths become `file://` URLs, as `node:inspector`
+ * names them, in place, so both backends write the same file.
  */
-export function fromAddonProfile(raw: AddonProfile): CpuProfile {
-  const nodes = raw.nodes.map((node): CpuProfileNode => {
-    const { functionName, scriptId, url, lineNumber, columnNumber } = node.callFrame;
-    const converted: CpuProfileNode = {
-      id: node.id,
-      callFrame: {
-        functionName,
-        scriptId: String(scriptId),
-        url: fileUrl(url),
-        lineNumber: Math.max(lineNumber - 1, -1),
-        columnNumber: Math.max(columnNumber - 1, -1),
-      },
-      hitCount: node.hitCount ?? 0,
-      children: node.children ?? [],
-    };
-    if (node.lineTicks?.length) converted.positionTicks = node.lineTicks.map(({ line, hitCount }) => ({ line, ticks: hitCount }));
-    return converted;
-  });
-  return toDevtoolsProfile({ nodes, startTime: raw.startTime, endTime: raw.endTime, samples: raw.samples, timeDeltas: raw.timeDeltas });
-}
-
-/** Inspector names files by `file://` URL (CommonJS included); V8's script name is a plain path for CommonJS. */
-function fileUrl(url: string): string {
-  return url && isAbsolute(url) ? pathToFileURL(url).href : url;
+export function fromAddonProfile(profile: CpuProfile): CpuProfile {
+  // inspector names files by URL, CommonJS included (V8's name for a CommonJS script is its path); a script's nodes
+  // share its path: each is converted once
+  const urls = new Map<string, string>();
+  for (const { callFrame } of profile.nodes) {
+    const path = callFrame.url;
+    if (!path || !isAbsolute(path)) continue;
+    let url = urls.get(path);
+    if (url === undefined) {
+      url = pathToFileURL(path).href;
+      urls.set(path, url);
+    }
+    callFrame.url = url;
+  }
+  return profile;
 }
