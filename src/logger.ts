@@ -36,6 +36,8 @@ export function isObjectFirst(logger: Logger): boolean {
   }
 }
 
+const PREFIX = 'holmes-node: ';
+
 /**
  * Wraps a user logger so that a logger that throws can never break the watcher or the host. Plain loggers get the
  * message only; object-first loggers get `(fields, message)` when there are fields.
@@ -45,9 +47,11 @@ export function safeLogger(logger: Logger): SafeLogger {
   const call =
     (level: keyof Logger) =>
     (message: string, fields?: LogFields): void => {
+      // error messages carry the prefix already (an error's message stands alone): say it once
+      const line = message.startsWith(PREFIX) ? message : `${PREFIX}${message}`;
       try {
-        if (objectFirst && fields) (logger[level] as unknown as (fields: LogFields, message: string) => void)(fields, `holmes-node: ${message}`);
-        else logger[level](`holmes-node: ${message}`);
+        if (objectFirst && fields) (logger[level] as unknown as (fields: LogFields, message: string) => void)(fields, line);
+        else logger[level](line);
       } catch {
         // a broken logger must not take the host down with it
       }

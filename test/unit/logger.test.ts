@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HolmesDumpError } from '../../src/errors.js';
 import { isObjectFirst, safeLogger } from '../../src/logger.js';
 
 /** Shaped like pino: methods on a prototype that use `this`, object first. */
@@ -30,6 +31,13 @@ describe('safeLogger', () => {
     safeLogger(plain).info('watching');
     expect(lines).toEqual([['holmes-node: wrote x'], ['holmes-node: watching']]);
     expect(isObjectFirst(console)).toBe(false);
+  });
+
+  it("says holmes-node once for an error's message, which carries the name already", () => {
+    const lines: unknown[][] = [];
+    const plain = { info: () => {}, warn: () => {}, error: (...args: unknown[]) => lines.push(args) };
+    safeLogger(plain).error(new HolmesDumpError('heapsnapshot', 'no room').message);
+    expect(lines).toEqual([['holmes-node: heapsnapshot dump failed: no room']]);
   });
 
   it('gives a pino-style logger the fields first, then the message, called as a method', () => {
