@@ -24,25 +24,53 @@ import { distribution, table } from './lib/stats.mjs';
 
 const CHILD = fileURLToPath(new URL('./lib/capture-child.mjs', import.meta.url));
 
+/**
+ * One trial as lib/capture-child.mjs reports it: the figures, or `error` (and the child's `logs`) when no dump came.
+ * @typedef {object} Trial
+ * @property {number} trial
+ * @property {string} [error]
+ * @property {string[]} [logs]
+ * @property {number | null} phaseMs
+ * @property {number} firedMs
+ * @property {number | null} profileStartMs
+ * @property {number} completeMs
+ * @property {number} value
+ * @property {string} trigger
+ * @property {string} [profiler]
+ * @property {number | null} samples
+ * @property {boolean} dumpRunningAtSpike
+ */
+/** @typedef {{ done: true, strays: number, logs: string[] }} Final the child's last line */
+
+/** @param {boolean} quick */
 function plan(quick) {
   // --quick: a smoke run, 3 trials at a 500 ms interval
   return { trials: quick ? 3 : 20, interval: quick ? 500 : 1000, window: 1, profileDuration: 200, sliceMs: 10 };
 }
 
+/**
+ * @param {ReturnType<typeof plan> & { dumpDir: string }} cfg
+ * @param {number} timeoutMs
+ * @returns {Promise<{ trials: Trial[], final: Final | undefined }>}
+ */
 function runChild(cfg, timeoutMs) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    /** @type {Trial[]} */
+    const trials = [];
+    /** @type {Final | undefined} */
+    let final;
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => {
       out += d;
       const lines = out.split('\n');
-      out = lines.pop();
+      out = /** @type {string} */ (lines.pop()); // split returns at least one element
       for (const line of lines) {
         const o = JSON.parse(line);
-        if (o.done) resolve.final = o;
+        if (o.done) final = o;
         else {
-          (resolve.trials ??= []).push(o);
+          trials.push(o);
           if (o.error) log(`  trial ${o.trial}: ${o.error}`);
           else
             log(
@@ -56,11 +84,12 @@ function runChild(cfg, timeoutMs) {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`capture child exited ${code ?? signal}\n${err}`));
-      resolve({ trials: resolve.trials ?? [], final: resolve.final });
+      resolve({ trials, final });
     });
   });
 }
 
+/** @param {import('./lib/cli.mjs').Args} args */
 export async function main({ quick }) {
   const p = plan(quick);
   prepareDist();
@@ -80,7 +109,10 @@ export async function main({ quick }) {
   const fired = distribution(trials.map((t) => t.firedMs));
   const profileStart = distribution(trials.map((t) => t.profileStartMs).filter((v) => v !== null));
   const complete = distribution(trials.map((t) => t.completeMs));
-  const fireToProfile = distribution(trials.map((t) => t.profileStartMs - t.firedMs).filter((v) => Number.isFinite(v)));
+  // a trial without a profile start (its profile was unreadable) has no fire-to-profile figure
+  const fireToProfile = distribution(
+    trials.map((t) => (t.profileStartMs === null ? Number.NaN : t.profileStartMs - t.firedMs)).filter((v) => Number.isFinite(v)),
+  );
   const limitMs = p.interval + 50;
   const over = trials.filter((t) => (t.profileStartMs ?? t.firedMs) > limitMs);
   // a spike that begins in the last min% of an interval gives a first reading below min (10 %): seen a tick later

@@ -18,12 +18,23 @@ import { spread } from './lib/stats.mjs';
 
 const INTERVAL_BYTES = 512 * 1024;
 
+/**
+ * One window's figures; `samples` is the profile's live samples when the profiler ran.
+ * @typedef {{ on: boolean, cpuUs: number, elapsedMs: number, rssBefore: number, rssAfter: number, samples: number | null }} Window
+ */
+/** @typedef {{ idle: Window[][], alloc: Window[][] }} Raw each a list of on/off pairs */
+
+/** @param {{ pairs: number, idleMs: number, allocMs: number }} p */
 async function child({ pairs, idleMs, allocMs }) {
   const session = new Session();
   session.connect();
+  /** @type {(method: string, params?: object) => Promise<any>} */
   const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+  /** @param {number} ms */
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** @type {{ a: number, b: string, c: null, d: number }[]} */
   const kept = [];
+  /** @param {number} ms */
   const allocate = async (ms) => {
     const end = performance.now() + ms;
     while (performance.now() < end) {
@@ -32,6 +43,7 @@ async function child({ pairs, idleMs, allocMs }) {
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
+  /** @type {(on: boolean, run: (ms: number) => Promise<unknown>, ms: number) => Promise<Window>} */
   const window = async (on, run, ms) => {
     if (on) await post('HeapProfiler.startSampling', { samplingInterval: INTERVAL_BYTES });
     const rss0 = process.memoryUsage.rss();
@@ -46,6 +58,7 @@ async function child({ pairs, idleMs, allocMs }) {
     return { on, cpuUs: cpu.user + cpu.system, elapsedMs: elapsed, rssBefore: rss0, rssAfter: rss, samples };
   };
   await sleep(1000);
+  /** @type {Raw} */
   const out = { idle: [], alloc: [] };
   for (let i = 0; i < pairs; i++) {
     const order = i % 2 === 0 ? [true, false] : [false, true];
@@ -60,16 +73,25 @@ async function child({ pairs, idleMs, allocMs }) {
   process.stdout.write(JSON.stringify(out));
 }
 
+/** @param {import('./lib/cli.mjs').Args} args */
 export async function main({ quick }) {
   const p = quick ? { pairs: 2, idleMs: 1000, allocMs: 300 } : { pairs: 8, idleMs: 5000, allocMs: 1000 };
   log(`heap sampler cost: ${p.pairs} on/off pairs of ${p.idleMs} ms idle and ${p.allocMs} ms allocating windows, interval ${INTERVAL_BYTES / 1024} KiB`);
+  /** @type {Raw} */
   const raw = await new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(p)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     proc.stdout.on('data', (chunk) => (text += chunk));
     proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(text)) : reject(new Error(`child exited ${code}`))));
   });
-  const diff = (pairs, f) => spread(pairs.map((pair) => f(pair.find((w) => w.on)) - f(pair.find((w) => !w.on))));
+  // every pair holds one window with the profiler on and one with it off
+  /** @type {(pair: Window[]) => Window} */
+  const onOf = (pair) => /** @type {Window} */ (pair.find((w) => w.on));
+  /** @type {(pair: Window[]) => Window} */
+  const offOf = (pair) => /** @type {Window} */ (pair.find((w) => !w.on));
+  /** @type {(pairs: Window[][], f: (w: Window) => number) => import('./lib/stats.mjs').Spread} */
+  const diff = (pairs, f) => spread(pairs.map((pair) => f(onOf(pair)) - f(offOf(pair))));
+  /** @param {Window} w */
   const perSecond = (w) => (w.cpuUs / w.elapsedMs) * 1000;
   const result = {
     name: 'heap-sampler-cost',
@@ -79,16 +101,17 @@ export async function main({ quick }) {
     idle: {
       extraCpuUsPer5s: diff(raw.idle, (w) => perSecond(w) * 5),
       extraCpuPercentOfCore: diff(raw.idle, (w) => perSecond(w) / 1e4),
-      offCpuUsPer5s: spread(raw.idle.map((pair) => perSecond(pair.find((w) => !w.on)) * 5)),
+      offCpuUsPer5s: spread(raw.idle.map((pair) => perSecond(offOf(pair)) * 5)),
       extraRssKb: diff(raw.idle, (w) => (w.rssAfter - w.rssBefore) / 1024),
     },
     alloc: {
       extraCpuPercentOfCore: diff(raw.alloc, (w) => perSecond(w) / 1e4),
-      offCpuPercentOfCore: spread(raw.alloc.map((pair) => perSecond(pair.find((w) => !w.on)) / 1e4)),
-      samples: spread(raw.alloc.map((pair) => pair.find((w) => w.on).samples)),
+      offCpuPercentOfCore: spread(raw.alloc.map((pair) => perSecond(offOf(pair)) / 1e4)),
+      samples: spread(raw.alloc.map((pair) => /** @type {number} */ (onOf(pair).samples))), // set when on
     },
     raw,
   };
+  /** @param {number} x */
   const pct = (x) => `${x.toFixed(3)} %`;
   log(
     `  idle: +${result.idle.extraCpuUsPer5s.median.toFixed(0)} µs CPU per 5 s (${pct(result.idle.extraCpuPercentOfCore.median)} of a core; off: ${result.idle.offCpuUsPer5s.median.toFixed(0)} µs per 5 s), RSS ${result.idle.extraRssKb.median.toFixed(0)} KB`,

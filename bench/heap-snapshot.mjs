@@ -36,13 +36,19 @@ function heapdumpInstalled() {
     return false;
   }
 }
+/** @type {string[]} */
 const WRITERS = heapdumpInstalled() ? ['v8', 'heapdump'] : ['v8'];
 
+/** @param {boolean} quick */
 function plan(quick) {
   const all = planAll(quick);
   return { runs: all.runs.filter(([, writer]) => WRITERS.includes(writer)) };
 }
 
+/**
+ * @param {boolean} quick
+ * @returns {{ runs: [targetMb: number, writer: string][] }}
+ */
 function planAll(quick) {
   return quick
     ? {
@@ -63,12 +69,14 @@ function planAll(quick) {
       };
 }
 
+/** @param {string} file */
 function snapshotCounts(file) {
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
     const n = readSync(fd, buf, 0, buf.length, 0);
     const head = buf.subarray(0, n).toString('utf8');
+    /** @param {string} key */
     const num = (key) => Number((head.match(new RegExp(`"${key}":(\\d+)`)) ?? [])[1] ?? NaN);
     return { nodes: num('node_count'), edges: num('edge_count') };
   } finally {
@@ -76,6 +84,30 @@ function snapshotCounts(file) {
   }
 }
 
+/**
+ * What lib/heap-child.mjs reports, plus the snapshot's counts (`nodes`, `edges`) when it was written.
+ * @typedef {object} HeapRun
+ * @property {string} writer
+ * @property {number} targetMb
+ * @property {number} records
+ * @property {number} heapUsedMb
+ * @property {number} rssBeforeMb
+ * @property {number} peakRssMb
+ * @property {number} peakAboveBeforeMb
+ * @property {number} pauseMs
+ * @property {boolean} ok
+ * @property {string | null} error
+ * @property {number | null} fileMb
+ * @property {string | null} fileMode
+ * @property {number} [nodes]
+ * @property {number} [edges]
+ */
+
+/**
+ * @param {{ targetMb: number, writer: string, file: string, payload: number }} cfg
+ * @param {number} timeoutMs
+ * @returns {Promise<HeapRun>}
+ */
 function runChild(cfg, timeoutMs) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', CHILD, JSON.stringify(cfg)], {
@@ -90,14 +122,16 @@ function runChild(cfg, timeoutMs) {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`heap child ${JSON.stringify(cfg)} exited ${code ?? signal}\n${err}`));
-      resolve(JSON.parse(out.trim().split('\n').pop()));
+      resolve(JSON.parse(/** @type {string} */ (out.trim().split('\n').pop())));
     });
   });
 }
 
+/** @param {import('./lib/cli.mjs').Args} args */
 export async function main({ quick }) {
   const p = plan(quick);
   const dir = makeTemp('holmes-bench-heap-');
+  /** @type {HeapRun[]} */
   const runs = [];
   if (!WRITERS.includes('heapdump')) log('heap snapshot: heapdump is not installed: its rows are left out (npm i --no-save heapdump@0.3.15 adds them)');
   log(`heap snapshot: ${p.runs.length} snapshots, each in a fresh process: ${p.runs.map(([mb, w]) => `${mb} MB ${w}`).join(', ')}`);
@@ -109,12 +143,13 @@ export async function main({ quick }) {
       rmSync(file, { force: true });
       runs.push(r);
       log(
-        `  ${String(targetMb).padStart(3)} MB ${writer.padEnd(8)}: heap ${r.heapUsedMb.toFixed(0)} MB (${r.records} records, ${(r.nodes / 1e6).toFixed(2)} M nodes), pause ${(r.pauseMs / 1000).toFixed(2)} s, RSS ${r.rssBeforeMb.toFixed(0)} -> peak ${r.peakRssMb.toFixed(0)} MB, file ${r.fileMb?.toFixed(0)} MB mode ${r.fileMode}`,
+        `  ${String(targetMb).padStart(3)} MB ${writer.padEnd(8)}: heap ${r.heapUsedMb.toFixed(0)} MB (${r.records} records, ${((r.nodes ?? Number.NaN) / 1e6).toFixed(2)} M nodes), pause ${(r.pauseMs / 1000).toFixed(2)} s, RSS ${r.rssBeforeMb.toFixed(0)} -> peak ${r.peakRssMb.toFixed(0)} MB, file ${r.fileMb?.toFixed(0)} MB mode ${r.fileMode}`,
       );
     }
   } finally {
     removeTemp(dir);
   }
+  /** @type {Record<string, { reportedSuccess: boolean, error: string | null, pauseMs: number, heapUsedMb: number }>} */
   const fullDisk = {};
   if (existsSync('/dev/full')) {
     for (const writer of WRITERS) {
@@ -137,15 +172,16 @@ export async function main({ quick }) {
         writer,
         n: rs.length,
         heapUsedMb: median(rs.map((r) => r.heapUsedMb)),
-        nodesM: median(rs.map((r) => r.nodes / 1e6)),
+        nodesM: median(rs.map((r) => (r.nodes ?? Number.NaN) / 1e6)),
         pauseMs: median(rs.map((r) => r.pauseMs)),
         pauseMsAll: rs.map((r) => r.pauseMs),
         rssBeforeMb: median(rs.map((r) => r.rssBeforeMb)),
         peakRssMb: median(rs.map((r) => r.peakRssMb)),
         peakAboveBeforeMb: median(rs.map((r) => r.peakAboveBeforeMb)),
-        fileMb: median(rs.map((r) => r.fileMb)),
+        // a failed write has no file: NaN, not a 0 MB file
+        fileMb: median(rs.map((r) => r.fileMb ?? Number.NaN)),
         fileMode: rs[0].fileMode,
-        usPerNode: median(rs.map((r) => (r.pauseMs * 1000) / r.nodes)),
+        usPerNode: median(rs.map((r) => (r.pauseMs * 1000) / (r.nodes ?? Number.NaN))),
       });
     }
   }

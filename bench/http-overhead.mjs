@@ -39,6 +39,10 @@ import { makeTemp, removeTemp } from './lib/children.mjs';
 import { load, startService } from './lib/service.mjs';
 import { byVariant, median, rotate, table } from './lib/stats.mjs';
 
+/** @typedef {import('../src/index.js').HolmesOptions & { unreachable?: boolean }} VariantOptions see lib/http-server.mjs */
+/** @typedef {Awaited<ReturnType<typeof startService>>} Service */
+
+/** @type {Record<string, VariantOptions | null>} */
 export const VARIANTS = {
   off: null,
   'off-again': null,
@@ -58,23 +62,35 @@ export const VARIANTS = {
  */
 const RECORDER_FALLBACK = /CPU profiler native could not start .*trying the next one/;
 
-/** Settle time after start() for a variant: the flight recorder's steady state (two recordings) from 5 s on. */
+/**
+ * Settle time after start() for a variant: the flight recorder's steady state (two recordings) from 5 s on.
+ * @param {string} name
+ * @param {{ settleMs: number, recorderSettleMs?: number | null }} p
+ */
 export function settleFor(name, p) {
   return name === 'flightRecorder' && p.recorderSettleMs ? p.recorderSettleMs : p.settleMs;
 }
 
+/** @param {boolean} quick */
 function plan(quick) {
   return quick
     ? { rounds: 2, connections: 10, firstWarmup: 6_000, warmup: 800, amount: 3_000, settleMs: 250, recorderSettleMs: null }
     : { rounds: 12, connections: 10, firstWarmup: 40_000, warmup: 1_500, amount: 6_000, settleMs: 250, recorderSettleMs: 5_300 };
 }
 
+/**
+ * @param {Service} svc
+ * @param {string} name
+ * @param {ReturnType<typeof plan>} p
+ * @param {string} dumpRoot
+ */
 async function oneRun(svc, name, p, dumpRoot) {
   const dumpDir = join(dumpRoot, `${name}-${Date.now()}`);
   await svc.configure(VARIANTS[name], dumpDir, settleFor(name, p));
   await load(svc.port, { connections: p.connections, amount: p.warmup, keepLatencies: false });
   await svc.reset();
   const r = await load(svc.port, { connections: p.connections, amount: p.amount });
+  const latencyMs = /** @type {NonNullable<typeof r.latencyMs>} */ (r.latencyMs); // kept: keepLatencies defaults to true
   const st = await svc.stats();
   const logs = await svc.configure(null, undefined, 0); // stops this variant's Holmes; returns its log
   const profiled = logs.some(([, m]) => /capture abandoned/.test(m));
@@ -89,9 +105,9 @@ async function oneRun(svc, name, p, dumpRoot) {
   if (name === 'watchdog' && !logs.some(([, m]) => /block watchdog on/.test(m))) throw new Error('watchdog: the block watchdog did not start');
   return {
     rps: r.rps,
-    latencyP50Ms: r.latencyMs.p50,
-    latencyP99Ms: r.latencyMs.p99,
-    latencyMaxMs: r.latencyMs.max,
+    latencyP50Ms: latencyMs.p50,
+    latencyP99Ms: latencyMs.p99,
+    latencyMaxMs: latencyMs.max,
     spanMs: r.spanMs,
     serverCpuUsPerRequest: st.cpuUs / st.served,
     serverLoopDelayP99Ms: st.loopDelayMs.p99,
@@ -106,6 +122,7 @@ async function oneRun(svc, name, p, dumpRoot) {
   };
 }
 
+/** @param {import('./lib/cli.mjs').Args} args */
 export async function main({ quick, variants }) {
   const p = plan(quick);
   prepareDist();
@@ -115,11 +132,13 @@ export async function main({ quick, variants }) {
   log(
     `http overhead: ${p.rounds} rounds x ${names.length} variants in one server process; ${p.firstWarmup} warm-up requests once, then per run: configure (settle ${p.settleMs} ms${p.recorderSettleMs ? `, flightRecorder ${p.recorderSettleMs} ms` : ''}), ${p.warmup} warm-up, ${p.amount} measured, ${p.connections} connections`,
   );
+  /** @type {Record<string, any>[]} each `{ order, [variant]: run }` */
   const rounds = [];
   const svc = await startService();
   try {
     await load(svc.port, { connections: p.connections, amount: p.firstWarmup, keepLatencies: false });
     for (let r = 0; r < p.rounds; r++) {
+      /** @type {Record<string, any>} */
       const round = { order: rotate(names, r) };
       for (const name of round.order) round[name] = await oneRun(svc, name, p, dumpRoot);
       rounds.push(round);
@@ -150,18 +169,20 @@ export async function main({ quick, variants }) {
     settleMs: settleFor(name, p),
   }));
   const offRps = rounds.map((r) => r.off.rps);
+  // A/A: ratio of two unwatched runs in the same round
+  const aaRpsRatio = perVariant['off-again'].rpsRatio;
+  // the A/A band: half the interquartile range of the A/A ratio, and the full min-max half-width
+  const aaHalfWidthPct = Math.max(Math.abs(aaRpsRatio.p25 - 1), Math.abs(aaRpsRatio.p75 - 1)) * 100;
   const noise = {
     // spread of the baseline itself across rounds: (max - min) / median
     baselineRpsSpreadPct: ((Math.max(...offRps) - Math.min(...offRps)) / median(offRps)) * 100,
-    // A/A: ratio of two unwatched runs in the same round
-    aaRpsRatio: perVariant['off-again'].rpsRatio,
+    aaRpsRatio,
     aaP99Ratio: perVariant['off-again'].p99Ratio,
     aaCpuPerRequestRatio: perVariant['off-again'].cpuPerRequestRatio,
+    aaHalfWidthPct,
+    aaFullHalfWidthPct: Math.max(Math.abs(aaRpsRatio.min - 1), Math.abs(aaRpsRatio.max - 1)) * 100,
   };
-  // the A/A band: half the interquartile range of the A/A ratio, and the full min-max half-width
-  const aaHalfWidthPct = Math.max(Math.abs(noise.aaRpsRatio.p25 - 1), Math.abs(noise.aaRpsRatio.p75 - 1)) * 100;
-  noise.aaHalfWidthPct = aaHalfWidthPct;
-  noise.aaFullHalfWidthPct = Math.max(Math.abs(noise.aaRpsRatio.min - 1), Math.abs(noise.aaRpsRatio.max - 1)) * 100;
+  /** @param {string} name */
   const cost = (name) => (perVariant[name] ? (1 - perVariant[name].rpsRatio.median) * 100 : Number.NaN);
   const targets = {
     armed5sIndistinguishable: {
@@ -174,7 +195,9 @@ export async function main({ quick, variants }) {
     armed100msUnder2pct: { target: 'armed at 100 ms: rps cost under 2 %', costPct: cost('armed-100ms'), met: cost('armed-100ms') < 2 },
   };
 
+  /** @param {number} x */
   const d = (x) => ((x - 1) * 100).toFixed(1);
+  /** @param {import('./lib/stats.mjs').Spread} s */
   const pct = (s) => `${d(s.median)} % [${d(s.p25)} … ${d(s.p75)}] (${d(s.min)} … ${d(s.max)})`;
   log();
   log(

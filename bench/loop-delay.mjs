@@ -39,6 +39,9 @@ import { load, sleep, startService } from './lib/service.mjs';
 import { byVariant, rotate, spread, table } from './lib/stats.mjs';
 import { VARIANTS as HTTP_VARIANTS, settleFor } from './http-overhead.mjs';
 
+/** @typedef {import('./http-overhead.mjs').Service} Service */
+
+/** @type {Record<string, import('./http-overhead.mjs').VariantOptions | null>} */
 const VARIANTS = {
   off: null,
   'armed-5s': HTTP_VARIANTS['armed-5s'],
@@ -53,6 +56,7 @@ const VARIANTS = {
   watchdog: HTTP_VARIANTS.watchdog,
 };
 
+/** @param {boolean} quick */
 function plan(quick) {
   return quick
     ? {
@@ -86,14 +90,38 @@ function plan(quick) {
       };
 }
 
+/** @typedef {ReturnType<typeof plan>} Plan */
+
+/** @type {(name: string, p: Plan) => number} */
 const idleCpuFor = (name, p) => (name === 'flightRecorder' && p.recorderIdleCpuMs ? p.recorderIdleCpuMs : p.idleCpuMs);
 
+/**
+ * @typedef {object} Recorder the flight recorder's figures; the stall window's in full mode only
+ * @property {number} steadyCpuUsPerSec
+ * @property {number} rotationWindowMs
+ * @property {number} rotationWindowCpuUs
+ * @property {number} rotationExtraCpuUs
+ * @property {number} [stallWindowStartMs]
+ * @property {number} [stallWindowEndMs]
+ * @property {import('./lib/service.mjs').LoopDelay} [stallWindowLoop]
+ * @property {number} [stallWindowMaxMs]
+ * @property {number} [stallWindowCpuUs]
+ * @property {number} [fallbackWarnings]
+ */
+
+/**
+ * @param {Service} svc
+ * @param {string} name
+ * @param {Plan} p
+ * @param {string} dumpRoot
+ */
 async function oneRun(svc, name, p, dumpRoot) {
   await svc.configure(VARIANTS[name], join(dumpRoot, `${name}-${Date.now()}`), settleFor(name, p));
   // about when start() ran in the service: configure answers after the settle time
   const startedAt = performance.now() - settleFor(name, p);
   const split = name === 'flightRecorder' && p.recorderRotationWindowMs ? p.recorderRotationWindowMs : 0;
   let idleCpu;
+  /** @type {Recorder | null} */
   let recorder = null;
   if (split) {
     // the flight recorder's steady state, then the window around its rotation 10 s after start()
@@ -148,13 +176,34 @@ async function oneRun(svc, name, p, dumpRoot) {
   };
 }
 
-/** RSS added by each variant: fresh processes, all at once; per round, the variant's growth minus off's. */
+/**
+ * One fresh service of the RSS phase; the figures are filled in as the phase goes.
+ * @typedef {object} RssProcess
+ * @property {number} round
+ * @property {string} name
+ * @property {Service} svc
+ * @property {boolean} gcRan
+ * @property {import('./lib/service.mjs').Stats} before
+ * @property {import('./lib/service.mjs').Stats} after
+ * @property {number} peak
+ * @property {[level: string, message: string][]} logs
+ */
+
+/**
+ * RSS added by each variant: fresh processes, all at once; per round, the variant's growth minus off's.
+ * @param {Plan} p
+ * @param {string[]} names
+ * @param {string} dumpRoot
+ */
 async function rssPhase(p, names, dumpRoot) {
   const t0Phase = performance.now();
+  /** @type {{ round: number, name: string, svc: Promise<Service> }[]} */
+  const starting = [];
+  /** @type {RssProcess[]} the services started, in the order they were asked for */
   const started = [];
   try {
-    for (let r = 0; r < p.rssRounds; r++) for (const name of names) started.push({ round: r, name, svc: startService({ execArgv: ['--expose-gc'] }) });
-    for (const x of started) x.svc = await x.svc;
+    for (let r = 0; r < p.rssRounds; r++) for (const name of names) starting.push({ round: r, name, svc: startService({ execArgv: ['--expose-gc'] }) });
+    for (const x of starting) started.push(/** @type {RssProcess} */ ({ round: x.round, name: x.name, svc: await x.svc }));
     for (const x of started) await load(x.svc.port, { connections: 10, amount: p.rssWarmup, keepLatencies: false });
     for (const x of started) {
       x.gcRan = await x.svc.gc();
@@ -174,11 +223,12 @@ async function rssPhase(p, names, dumpRoot) {
       x.logs = await x.svc.configure(null, undefined, 0);
     }
   } finally {
-    await Promise.all(started.map((x) => (x.svc?.stop ? x.svc.stop().catch(() => undefined) : undefined)));
+    await Promise.all(started.map((x) => x.svc.stop().catch(() => undefined)));
   }
   const MB = 2 ** 20;
   const rounds = [];
   for (let r = 0; r < p.rssRounds; r++) {
+    /** @type {Record<string, any>} */
     const round = {};
     for (const x of started.filter((y) => y.round === r)) {
       round[x.name] = {
@@ -205,12 +255,14 @@ async function rssPhase(p, names, dumpRoot) {
   return { seconds: (performance.now() - t0Phase) / 1000, rounds, perVariant };
 }
 
+/** @param {import('./lib/cli.mjs').Args} args */
 export async function main({ quick }) {
   const p = plan(quick);
   prepareDist();
   const names = Object.keys(VARIANTS);
   const dumpRoot = makeTemp('holmes-bench-loop-');
   const svc = await startService();
+  /** @type {Record<string, any>[]} each `{ order, [variant]: run }` */
   const rounds = [];
   log(
     `loop delay: ${p.rounds} rounds x ${names.length} variants; idle CPU ${p.idleCpuMs} ms${p.recorderIdleCpuMs ? ` (flightRecorder: from ${p.recorderSettleMs} ms after start, ${p.recorderIdleCpuMs} ms)` : ''}, idle delay ${p.idleDelayMs} ms, loaded ${p.loadedMs} ms at ${p.rate} req/s; then RSS in ${p.rssRounds * names.length} fresh processes`,
@@ -218,6 +270,7 @@ export async function main({ quick }) {
   try {
     await load(svc.port, { connections: 10, amount: 5000, keepLatencies: false }); // warm-up
     for (let r = 0; r < p.rounds; r++) {
+      /** @type {Record<string, any>} */
       const round = { order: rotate(names, r) };
       for (const name of round.order) round[name] = await oneRun(svc, name, p, dumpRoot);
       rounds.push(round);
@@ -266,6 +319,7 @@ export async function main({ quick }) {
     loadedP99DeltaMs: v.minus((x) => x.loadedLoop.p99),
     dumpsTaken: runs.flatMap((x) => x.dumps),
   }));
+  /** @type {(s: import('./lib/stats.mjs').Spread, d?: number) => string} */
   const f = (s, d = 2) => `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
   log();
   log(
@@ -304,9 +358,11 @@ export async function main({ quick }) {
   for (const n of names) if (perVariant[n].dumpsTaken.length) log(`note: ${n} took dumps during runs: ${perVariant[n].dumpsTaken.join(' | ')}`);
   for (const n of names) {
     const rec = perVariant[n].recorder;
+    // recorderSteadyExtraUsPerSec comes with recorder
+    const steadyExtra = /** @type {import('./lib/stats.mjs').Spread} */ (perVariant[n].recorderSteadyExtraUsPerSec);
     if (rec)
       log(
-        `${n}: steady sampling (no rotation) ${f(perVariant[n].recorderSteadyExtraUsPerSec, 0)} µs/s above off; the rotation window (${f(rec.rotationWindowMs, 0)} ms) had ${f(rec.rotationExtraCpuUs, 0)} µs of extra CPU${rec.stallWindowMaxMs ? `; max loop delay around the rotation at 15 s (idle): ${f(rec.stallWindowMaxMs, 1)} ms` : ''}`,
+        `${n}: steady sampling (no rotation) ${f(steadyExtra, 0)} µs/s above off; the rotation window (${f(rec.rotationWindowMs, 0)} ms) had ${f(rec.rotationExtraCpuUs, 0)} µs of extra CPU${rec.stallWindowMaxMs ? `; max loop delay around the rotation at 15 s (idle): ${f(rec.stallWindowMaxMs, 1)} ms` : ''}`,
       );
   }
   for (const n of names)

@@ -16,21 +16,30 @@ import { ROOT } from './lib/load.mjs';
 const SELF = fileURLToPath(import.meta.url);
 // HOLMES_BENCH_ADDON: an addon built for another line than the checkout's (node-gyp keeps one build)
 const ADDON = process.env.HOLMES_BENCH_ADDON ?? join(ROOT, 'native', 'build', 'Release', 'holmes_profiler.node');
+/** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The attribution fixture's async case: a small hot function in an async loop (V8 inlines it or runs it OSR'd). */
+/**
+ * The attribution fixture's async case: a small hot function in an async loop (V8 inlines it or runs it OSR'd).
+ * @param {number} i
+ * @param {number} n
+ */
 function hotInBench(i, n) {
   let s = 0;
   for (let j = 0; j < n; j++) s += Math.sqrt(i + j) * 1.0001;
   return s;
 }
 
+/**
+ * The hot function's share of the busy samples of a profile (DevTools format).
+ * @param {import('node:inspector').Profiler.Profile} profile
+ */
 function share(profile) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame.functionName]));
   let busy = 0;
   let hot = 0;
-  for (const id of profile.samples) {
-    const name = byId.get(id);
+  for (const id of profile.samples ?? []) {
+    const name = /** @type {string} */ (byId.get(id)); // every sample is one of the profile's nodes
     if (['(idle)', '(program)', '(garbage collector)', '(root)'].includes(name)) continue;
     busy++;
     if (name === 'hotInBench') hot++;
@@ -38,6 +47,7 @@ function share(profile) {
   return busy ? hot / busy : NaN;
 }
 
+/** @param {string} route */
 async function profileChild(route) {
   const addon = route === 'native-eager' ? createRequire(import.meta.url)(ADDON) : null;
   addon?.create(true); // at start-up, as holmes-node's start()
@@ -51,15 +61,17 @@ async function profileChild(route) {
   })();
   await sleep(2000);
   const t0 = performance.now();
-  const stop = addon
-    ? (
-        (id) => () =>
-          addon.stop(id)
-      )(addon.start(1000, true))
-    : (
-        (handle) => () =>
-          JSON.parse(handle.stop())
-      )(v8.startCpuProfile());
+  /** @type {() => import('node:inspector').Profiler.Profile} */
+  let stop;
+  if (addon) {
+    const id = addon.start(1000, true);
+    stop = () => addon.stop(id);
+  } else {
+    /** @type {{ stop(): string }} */
+    // @ts-expect-error v8.startCpuProfile is Node >= 24.12 (this route runs only there); @types/node 20 lacks it
+    const handle = v8.startCpuProfile();
+    stop = () => JSON.parse(handle.stop());
+  }
   const startMs = performance.now() - t0;
   await sleep(1000);
   const profile = stop();
@@ -67,6 +79,7 @@ async function profileChild(route) {
   return { share: share(profile), startMs, sink: sink > 0 };
 }
 
+/** @param {boolean} withHistogram */
 async function histogramChild(withHistogram) {
   const h = withHistogram ? monitorEventLoopDelay({ resolution: 100 }) : null;
   h?.enable();
@@ -78,6 +91,7 @@ async function histogramChild(withHistogram) {
   return { cpuMsPer5s: (c.user + c.system) / 1000 };
 }
 
+/** @param {string[]} args */
 function child(args) {
   const r = spawnSync(process.execPath, [SELF, '--child', ...args], { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`child ${args.join(' ')}: ${r.stderr}`);
@@ -91,7 +105,9 @@ if (values.child) {
   process.stdout.write(JSON.stringify(result));
 } else {
   const runs = Number(values.runs);
+  // @ts-expect-error v8.startCpuProfile is Node >= 24.12, newer than our @types/node 20: looked for, not assumed
   const routes = [...(typeof v8.startCpuProfile === 'function' ? ['v8.startCpuProfile'] : []), 'native-eager'];
+  /** @type {{ node: string, profiles: Record<string, { share: number, startMs: number }[]>, histogram: Record<string, number[]> }} */
   const out = { node: process.version, profiles: {}, histogram: {} };
   for (let i = 0; i < runs; i++) {
     for (const route of routes) (out.profiles[route] ??= []).push(child(['profile', route]));

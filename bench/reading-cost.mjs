@@ -42,21 +42,34 @@ const SPACED_GAP_MS = 130;
 /** The longest interval holmes allows: its own timer never ticks during the benchmark; only sampleNow() reads. */
 const NO_TIMER_INTERVAL = 3_600_000;
 
+/** @typedef {typeof import('../src/index.js')} Api the built dist/, whose source is src/ */
+/** @typedef {import('../src/index.js').Holmes} Holmes */
+/** @typedef {{ wallNs: number, cpuUs: number }} Timing */
+
+/** @param {boolean} quick */
 function plan(quick) {
   return quick
     ? { rounds: 3, syncPerRound: 10_000, asyncPerRound: 300, warmSync: 10_000, warmAsync: 200, spaced: 10, spacedGapMs: SPACED_GAP_MS }
     : { rounds: 10, syncPerRound: 20_000, asyncPerRound: 2_500, warmSync: 50_000, warmAsync: 1_000, spaced: 100, spacedGapMs: SPACED_GAP_MS };
 }
 
-/** Starts a real Holmes whose rules are all evaluated and none can fire; counts any event it emits. */
+/**
+ * Starts a real Holmes whose rules are all evaluated and none can fire; counts any event it emits.
+ * @param {Api['Holmes']} Holmes
+ * @param {Api['RULE_NAMES']} RULE_NAMES
+ * @param {string} dumpDir
+ * @param {string[]} [disabled]
+ */
 function armedHolmes(Holmes, RULE_NAMES, dumpDir, disabled = []) {
+  /** @type {import('../src/index.js').HolmesOptions} */
   const options = { dumpDir, interval: NO_TIMER_INTERVAL };
   for (const rule of RULE_NAMES) options[rule] = disabled.includes(rule) ? false : { min: 1e9, abs: 1e9 };
   const holmes = new Holmes(options);
   const events = { dump: 0, skip: 0, error: 0 };
+  /** @type {string[]} */
   const messages = [];
-  for (const event of Object.keys(events)) {
-    holmes.on(event, (e) => {
+  for (const event of /** @type {(keyof typeof events)[]} */ (Object.keys(events))) {
+    holmes.on(event, (/** @type {any} */ e) => {
       events[event]++;
       messages.push(`${event}: ${e?.message ?? e?.reason ?? e?.file ?? ''}`);
     });
@@ -65,16 +78,21 @@ function armedHolmes(Holmes, RULE_NAMES, dumpDir, disabled = []) {
   return { holmes, options, events, messages };
 }
 
-/** Builds the samplers. Each returns or sinks the value it read, so nothing can be optimised away. */
+/**
+ * Builds the samplers. Each returns or sinks the value it read, so nothing can be optimised away.
+ * @param {Api} api
+ * @param {string} dumpRoot
+ */
 function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
   // holmes-node as shipped: every series on; rules evaluated, none can fire
   const shipped = armedHolmes(Holmes, RULE_NAMES, join(dumpRoot, 'holmes'));
   // the original three rules only: no loop-delay histogram, no GC observer (the heap reading is still taken)
   const three = armedHolmes(Holmes, RULE_NAMES, join(dumpRoot, 'holmes3'), ['eventLoop', 'heap', 'gc']);
-  const limits = shipped.holmes.limits;
+  // start() (in armedHolmes) detected them
+  const limits = /** @type {import('../src/index.js').Limits} */ (shipped.holmes.limits);
 
   // pidusage: one window-10 ring per series and the rule's arithmetic, inline
-  const RULES = ['cpu', 'memory', 'handles'];
+  const RULES = /** @type {const} */ (['cpu', 'memory', 'handles']);
   const window = DEFAULTS.window;
   const rings = Object.fromEntries(RULES.map((name) => [name, { values: new Float64Array(window), next: 0, count: 0, sum: 0 }]));
   let pidFired = 0;
@@ -110,7 +128,10 @@ function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
     sink += x;
   }
   return {
-    /** Sets the calibration loop so its median matches `targetUs`. */
+    /**
+     * Sets the calibration loop so its median matches `targetUs`.
+     * @param {number} targetUs
+     */
     calibrate(targetUs) {
       for (let attempt = 0; attempt < 4; attempt++) {
         const out = new Float64Array(5000);
@@ -136,11 +157,14 @@ function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
      * (`idle`) or runs JavaScript in 1 ms slices (`busy`) for `gapMs`, so the loop-delay histogram has data and
      * caches are as a service leaves them. floor and holmes take turns, always in that order, so holmes' readings
      * are evenly two gaps apart (each reading follows a gap of the same length, so neither is warmer).
+     * @param {number} n
+     * @param {'busy' | 'idle'} mode
+     * @param {number} gapMs
      */
     async spaced(n, mode, gapMs) {
       const out = { floor: new Float64Array(n), holmes: new Float64Array(n) };
       const gap = () =>
-        new Promise((resolve) => {
+        new Promise((/** @type {(value?: void) => void} */ resolve) => {
           if (mode === 'idle') return void setTimeout(resolve, gapMs);
           const end = performance.now() + gapMs;
           (function slice() {
@@ -154,7 +178,7 @@ function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
         });
       const fns = { floor: this.variants.floor.fn, holmes: this.variants.holmes.fn };
       for (let i = 0; i < n; i++) {
-        for (const name of ['floor', 'holmes']) {
+        for (const name of /** @type {const} */ (['floor', 'holmes'])) {
           await gap();
           const t0 = process.hrtime.bigint();
           fns[name]();
@@ -163,6 +187,7 @@ function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
       }
       return out;
     },
+    /** @type {Record<string, { sync: true, fn: () => void } | { sync: false, fn: () => Promise<unknown> }>} */
     variants: {
       floor: {
         sync: true,
@@ -190,10 +215,17 @@ function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
   };
 }
 
+/** @param {Holmes} holmes */
 function samplesOf(holmes) {
   return Object.fromEntries(Object.entries(holmes.readings()).map(([name, r]) => [name, r.samples]));
 }
 
+/**
+ * @param {() => void} fn
+ * @param {number} n
+ * @param {Float64Array} out
+ * @returns {Timing}
+ */
 function measureSync(fn, n, out) {
   const cpu0 = process.cpuUsage();
   const w0 = process.hrtime.bigint();
@@ -207,6 +239,12 @@ function measureSync(fn, n, out) {
   return { wallNs: wall, cpuUs: cpu.user + cpu.system };
 }
 
+/**
+ * @param {() => unknown} fn awaited: a promise or a value
+ * @param {number} n
+ * @param {Float64Array} out
+ * @returns {Promise<Timing>}
+ */
 async function measureAsync(fn, n, out) {
   const cpu0 = process.cpuUsage();
   const w0 = process.hrtime.bigint();
@@ -220,7 +258,10 @@ async function measureAsync(fn, n, out) {
   return { wallNs: wall, cpuUs: cpu.user + cpu.system };
 }
 
-/** The cost of the timing itself: two hrtime.bigint() calls around nothing. */
+/**
+ * The cost of the timing itself: two hrtime.bigint() calls around nothing.
+ * @param {number} n
+ */
 function timerFloor(n) {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -230,9 +271,11 @@ function timerFloor(n) {
   return distribution(out);
 }
 
+/** @param {import('./lib/cli.mjs').Args} args */
 export async function main({ quick }) {
   const p = plan(quick);
   prepareDist();
+  /** @type {Api} */
   const api = await import(distUrl());
   const dumpRoot = makeTemp('holmes-bench-reading-');
   try {
@@ -242,10 +285,16 @@ export async function main({ quick }) {
   }
 }
 
+/**
+ * @param {ReturnType<typeof plan>} p
+ * @param {boolean} quick
+ * @param {ReturnType<typeof samplers>} s
+ */
 async function measure(p, quick, s) {
   // let start() finish its asynchronous part (dump directory prepared, profiler addon preloaded) before timing
   await new Promise((resolve) => setTimeout(resolve, 300));
   const names = ['floor', 'holmes', 'holmes3', 'pidusage', 'calib'];
+  /** @param {string} name */
   const counts = (name) => (s.variants[name].sync ? p.syncPerRound : p.asyncPerRound);
 
   log(`reading cost: ${p.rounds} alternating rounds; per round ${p.syncPerRound} readings of floor and holmes, ${p.asyncPerRound} of pidusage`);
@@ -259,8 +308,10 @@ async function measure(p, quick, s) {
   const spins = s.calibrate(percentile(floorWarm, 50) / 1000);
 
   const all = Object.fromEntries(names.map((n) => [n, { samples: new Float64Array(counts(n) * p.rounds), filled: 0, wallNs: 0, cpuUs: 0 }]));
+  /** @type {Record<string, any>[]} each `{ order, [sampler]: its figures }` */
   const rounds = [];
   for (let r = 0; r < p.rounds; r++) {
+    /** @type {Record<string, any>} */
     const round = { order: rotate(names, r) };
     for (const name of round.order) {
       const v = s.variants[name];
@@ -283,8 +334,9 @@ async function measure(p, quick, s) {
     await new Promise((resolve) => setImmediate(resolve));
   }
   pidusage.clear();
+  /** @type {Record<string, { floor: ReturnType<typeof distribution>, holmes: ReturnType<typeof distribution>, holmesSeriesRead: Record<string, number> }>} */
   const spaced = {};
-  for (const mode of ['busy', 'idle']) {
+  for (const mode of /** @type {const} */ (['busy', 'idle'])) {
     log(`  spaced (${mode}): ${p.spaced} readings each of floor and holmes, one per event-loop turn ${p.spacedGapMs} ms apart…`);
     const before = s.samples().holmes;
     const out = await s.spaced(p.spaced, mode, p.spacedGapMs);
@@ -300,12 +352,14 @@ async function measure(p, quick, s) {
   const fired = s.fired();
   await s.stop();
 
+  /** @type {Record<string, { readings: number, cpuUsPerReading: number, wallUsPerReading: number } & ReturnType<typeof distribution>>} */
   const perVariant = {};
   for (const name of names) {
     const acc = all[name];
     const d = distribution(acc.samples.map((ns) => ns / 1000));
     perVariant[name] = { readings: acc.filled, ...d, cpuUsPerReading: acc.cpuUs / acc.filled, wallUsPerReading: acc.wallNs / 1000 / acc.filled };
   }
+  /** @type {(a: string, b: string, key: string) => import('./lib/stats.mjs').Spread} */
   const ratio = (a, b, key) => spread(rounds.map((r) => r[a][key] / r[b][key]));
   const ratios = {
     holmesOverFloorP50: ratio('holmes', 'floor', 'p50Us'),

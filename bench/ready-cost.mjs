@@ -24,6 +24,7 @@ import { acrossRounds, byVariant, median, rotate, table } from './lib/stats.mjs'
 
 const NO_ADDON = fileURLToPath(new URL('../test/fixtures/break-addon.cjs', import.meta.url));
 
+/** @type {Record<string, { addon: boolean, holmes: import('./http-overhead.mjs').VariantOptions } | null>} */
 export const VARIANTS = {
   off: null,
   'off-again': null,
@@ -33,12 +34,18 @@ export const VARIANTS = {
   'eager-100ms': { addon: true, holmes: { interval: 100, unreachable: true } },
 };
 
+/** @param {boolean} quick */
 function plan(quick) {
   return quick
     ? { rounds: 1, settleMs: 1000, idleMs: 2000, steadyAtMs: 6000, warmup: 1000, amount: 3000 }
     : { rounds: 3, settleMs: 1000, idleMs: 5000, steadyAtMs: 16_000, warmup: 3000, amount: 15_000 };
 }
 
+/**
+ * @param {string} name
+ * @param {ReturnType<typeof plan>} p
+ * @param {string} dumpRoot
+ */
 async function oneRun(name, p, dumpRoot) {
   const variant = VARIANTS[name];
   const execArgv = ['--expose-gc', ...(variant && !variant.addon ? ['--require', NO_ADDON] : [])];
@@ -73,6 +80,7 @@ async function oneRun(name, p, dumpRoot) {
   }
 }
 
+/** @param {import('./lib/cli.mjs').Args} args */
 async function main({ quick }) {
   prepareDist();
   const p = plan(quick);
@@ -81,9 +89,11 @@ async function main({ quick }) {
   log(
     `ready cost: ${p.rounds} rounds x ${names.length} variants, a fresh service per run: settle ${p.settleMs} ms, idle ${p.idleMs} ms, ${p.warmup} + ${p.amount} requests`,
   );
+  /** @type {Record<string, Awaited<ReturnType<typeof oneRun>>>[]} */
   const rounds = [];
   try {
     for (let round = 0; round < p.rounds; round++) {
+      /** @type {Record<string, Awaited<ReturnType<typeof oneRun>>>} */
       const runs = {};
       for (const name of rotate(names, round)) runs[name] = await oneRun(name, p, dumpRoot);
       rounds.push(runs);
@@ -107,7 +117,9 @@ async function main({ quick }) {
     dumps: runs.reduce((sum, r) => sum + r.dumps, 0),
   }));
   // what the eager profiler itself adds: eager minus late of the same round, at each interval
+  /** @param {string} interval */
   const eagerOverLate = (interval) => acrossRounds(rounds, `eager-${interval}`, `late-${interval}`);
+  /** @type {(interval: string, key?: string) => import('./lib/stats.mjs').Spread} */
   const eagerExtra = (interval, key = 'idleCpuUsPerSec') => eagerOverLate(interval).minus(key);
   const eager = {
     idleExtraUsPerSec5s: eagerExtra('5s'),
@@ -117,7 +129,9 @@ async function main({ quick }) {
     rssExtraMB: eagerOverLate('5s').minus('rssMB'),
     rpsRatio: eagerOverLate('5s').over('rps'),
   };
+  /** @param {number} usPerSec */
   const pct = (usPerSec) => `${(usPerSec / 10_000).toFixed(3)} %`;
+  /** @param {import('./lib/stats.mjs').Spread} s */
   const rel = (s) => `${((s.median - 1) * 100).toFixed(1)} % [${((s.min - 1) * 100).toFixed(1)} … ${((s.max - 1) * 100).toFixed(1)}]`;
   log(
     table([
@@ -146,6 +160,7 @@ async function main({ quick }) {
       }),
     ]),
   );
+  /** @param {import('./lib/stats.mjs').Spread} x */
   const band = (x) => `${pct(x.median)} (${pct(x.min)} … ${pct(x.max)})`;
   log(
     `eager profiler itself (eager - late, same round), share of a core: steady idle at 5 s ${band(eager.idleExtraUsPerSec5s)}, at 100 ms ${band(eager.idleExtraUsPerSec100ms)}; 1–6 s after start at 5 s ${band(eager.earlyExtraUsPerSec5s)}, at 100 ms ${band(eager.earlyExtraUsPerSec100ms)}`,

@@ -4,23 +4,36 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// A results file is read loosely (an older run may lack a field or have others); its lists are typed, so that the
+// callbacks over them are.
+/** @typedef {Record<string, any>} Row one round, trial or run of a script */
+/** @typedef {{ [key: string]: any, rounds: Row[], trials: Row[], runs: Row[], rss: { [key: string]: any, rounds: Row[] } }} ScriptResult */
+/** @typedef {{ [key: string]: any, results: Record<string, ScriptResult>, scripts: Row[] }} Report */
+
 const file = process.argv[2] ?? fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const parsed = JSON.parse(readFileSync(file, 'utf8'));
 // one script's own result (node bench/<name>.mjs --json file) has no run header
 const single = !parsed.results;
+/** @type {Report} */
 const report = single ? { results: { [parsed.name]: parsed } } : parsed;
+/** @type {string[]} */
 const out = [];
 const say = (line = '') => out.push(line);
+/** @param {unknown[][]} rows */
 const md = (rows) => {
   say(`| ${rows[0].join(' | ')} |`);
   say(`|${rows[0].map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const r of rows.slice(1)) say(`| ${r.join(' | ')} |`);
   say();
 };
+/** @type {(x: unknown, d?: number) => string} */
 const f = (x, d = 1) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : String(x));
+/** @type {(ratio: number, d?: number) => string} */
 const pct = (ratio, d = 1) => `${(ratio - 1) * 100 >= 0 ? '+' : ''}${((ratio - 1) * 100).toFixed(d)} %`;
 /** Holmes options as given, without the temporary dumpDir, 1e9 written as such. */
+/** @param {object} options */
 const brief = (options) => JSON.stringify({ ...options, dumpDir: undefined }).replaceAll('1000000000', '1e9');
+/** @type {(s: import('./lib/stats.mjs').Spread, g?: (x: number) => string) => string} */
 const sp = (s, g = f) => `${g(s.median)} [${g(s.p25)} … ${g(s.p75)}] (${g(s.min)} … ${g(s.max)})`;
 
 if (single) {

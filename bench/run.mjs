@@ -14,11 +14,28 @@ import { roundAll, table } from './lib/stats.mjs';
 const SCRIPTS = ['reading-cost', 'http-overhead', 'capture-latency', 'loop-delay', 'heap-snapshot', 'heap-sampler-cost', 'ready-cost'];
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
 
+/** @param {string[]} args */
 function git(args) {
   const r = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
+/**
+ * @typedef {object} ScriptRun
+ * @property {string} name
+ * @property {boolean} ok
+ * @property {number | string | null} exit the exit code, else the signal
+ * @property {number} seconds
+ * @property {number} loadAvgBefore
+ * @property {number} loadAvgAfter
+ * @property {any} result the script's --json output (null when it failed)
+ */
+
+/**
+ * @param {string} name
+ * @param {boolean} quick
+ * @returns {Promise<ScriptRun>}
+ */
 function runScript(name, quick) {
   const out = join(tmpdir(), `holmes-bench-${process.pid}-${name}.json`);
   const args = [fileURLToPath(new URL(`./${name}.mjs`, import.meta.url)), '--json', out];
@@ -51,9 +68,15 @@ function runScript(name, quick) {
   });
 }
 
+/** @param {number} ratio */
 const pct = (ratio) => `${(ratio - 1) * 100 >= 0 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
+/** @type {(s: import('./lib/stats.mjs').Spread, f: (x: number) => string) => string} */
 const range = (s, f) => `${f(s.median)} [${f(s.p25)} … ${f(s.p75)}] (${f(s.min)} … ${f(s.max)})`;
 
+/**
+ * The summary table; `byName` holds each script's result, as the scripts write it (--json), by script name.
+ * @param {Record<string, any>} byName
+ */
 function summarize(byName) {
   const rows = [['question', 'figure', 'value', 'target', 'verdict']];
   const rc = byName['reading-cost'];
@@ -251,7 +274,7 @@ async function main() {
   }
 }
 
-main().catch((error) => {
+main().catch((/** @type {any} */ error) => {
   process.stderr.write(`${error?.stack ?? error}\n`);
   process.exitCode = 1;
 });

@@ -15,15 +15,24 @@ const CHILD = fileURLToPath(new URL('./lib/snapshot-rss-child.mjs', import.meta.
 const JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
 
+/** @type {[major: string, node: string][]} */
 const lines = [['20', process.execPath]];
 for (const major of ['22', '24', '26']) {
   const bin = `/work/runtimes/r${major}/package/bin/node`;
   if (existsSync(bin)) lines.push([major, bin]);
 }
 
+/** @typedef {{ name: string, env: Record<string, string>, writer: 'write' | 'stream' }} Variant */
+
+/**
+ * @param {string} major
+ * @returns {Variant[]}
+ */
 function variants(major) {
+  /** @type {Variant[]} */
   const base = [{ name: 'default', env: {}, writer: 'write' }];
   if (major !== '20' && major !== '24') return base;
+  /** @type {Variant[]} */
   const more = [
     { name: 'MALLOC_ARENA_MAX=2', env: { MALLOC_ARENA_MAX: '2' }, writer: 'write' },
     { name: 'getHeapSnapshot stream', env: {}, writer: 'stream' },
@@ -34,6 +43,17 @@ function variants(major) {
 
 const canTrim = spawnSync('gdb', ['--version']).status === 0;
 
+/**
+ * What lib/snapshot-rss-child.mjs reports (MB, ms), plus `trimmed`: RSS after malloc_trim(0) when it was called.
+ * @typedef {{ heapUsed: number, before: number, after: number, settled: number, stallMs: number, pid: number, trimmed: number | null }} Row
+ */
+
+/**
+ * @param {string} node
+ * @param {number} objects
+ * @param {Variant} variant
+ * @returns {Promise<Row>}
+ */
 function run(node, objects, variant) {
   return new Promise((resolve, reject) => {
     const file = join(tmpdir(), `holmes-snapshot-rss-${process.pid}.heapsnapshot`);
@@ -42,6 +62,7 @@ function run(node, objects, variant) {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     let out = '';
+    /** @type {Omit<Row, 'trimmed'> | undefined} */
     let first;
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -50,14 +71,15 @@ function run(node, objects, variant) {
         .filter(Boolean)
         .map((line) => JSON.parse(line));
       if (rows.length === 1 && !first) {
-        first = rows[0];
+        first = /** @type {Omit<Row, 'trimmed'>} */ (rows[0]);
         // glibc's malloc_trim(0) in the child: does the allocator hand the memory back?
         if (canTrim && !variant.env.LD_PRELOAD) {
           spawnSync('gdb', ['-p', String(first.pid), '-batch', '-ex', 'call (int)malloc_trim(0)'], { stdio: 'ignore', timeout: 60_000 });
         }
         child.stdin.end('go\n');
       }
-      if (rows.length === 2) resolve({ ...first, trimmed: canTrim && !variant.env.LD_PRELOAD ? rows[1].trimmed : null });
+      // the second row comes after the first, so `first` is set
+      if (rows.length === 2) resolve({ .../** @type {Omit<Row, 'trimmed'>} */ (first), trimmed: canTrim && !variant.env.LD_PRELOAD ? rows[1].trimmed : null });
     });
     child.on('exit', (code) => (code === 0 ? undefined : reject(new Error(`child exited ${code}`))));
   });

@@ -8,10 +8,14 @@ import { readFileSync, rmSync } from 'node:fs';
 import { distUrl } from './load.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
+/** @type {typeof import('../../src/index.js')} the built dist/, whose source is src/ */
 const { Holmes, RULE_NAMES } = await import(distUrl());
+/** @param {unknown} o */
 const say = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
+/** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** @type {string[]} */
 const logs = [];
 // only the cpu rule, with its default thresholds (min 10, diff 25, abs 70); every other rule off, so nothing else
 // can fire (holmes' own dump stalls can fire the eventLoop rule otherwise) and hold the one-dump-at-a-time guard
@@ -33,11 +37,11 @@ const options = {
   cooldown: Math.round(cfg.interval * 1.5),
   cpu: { profileDuration: cfg.profileDuration },
   logger: {
-    info: (m) => {
+    info: (/** @type {string} */ m) => {
       if (/taking a cpu dump/.test(m)) running = true;
     },
-    warn: (m) => logs.push(m),
-    error: (m) => logs.push(m),
+    warn: (/** @type {string} */ m) => logs.push(m),
+    error: (/** @type {string} */ m) => logs.push(m),
   },
 };
 let holmes;
@@ -51,6 +55,8 @@ holmes.on('error', (e) => {
   logs.push(e.message);
 });
 holmes.on('skip', (e) => logs.push(`skip ${e.kind}: ${e.reason}`));
+/** @typedef {{ event: import('../../src/index.js').DumpEvent, ns: bigint, profileStartUs: number | null, samples: number | null }} Caught */
+/** @type {{ spikeWallMs: number, resolve: (caught: Caught) => void } | null} */
 let waiting = null;
 holmes.on('dump', (event) => {
   const ns = process.hrtime.bigint();
@@ -78,6 +84,7 @@ holmes.on('dump', (event) => {
 // Notice sampler ticks from outside (the cpu reading changes at every tick) to know the phase of the spike start.
 // Polled every 5 ms: finer polling costs this idle process enough CPU to approach the rule's min of 10 %.
 let lastTickNs = 0n;
+/** @type {number | null} */
 let lastValue = null;
 const watcher = setInterval(() => {
   const { value } = holmes.readings().cpu;
@@ -87,6 +94,7 @@ const watcher = setInterval(() => {
   }
 }, 5);
 
+/** @param {number} ms */
 function burn(ms) {
   const end = performance.now() + ms;
   let x = 0;
@@ -99,21 +107,23 @@ holmes.start();
 for (let trial = 0; trial < cfg.trials; trial++) {
   // quiet: the ring must hold only idle readings again and no dump may be running; then a random phase
   await sleep(cfg.interval * (cfg.window + 1));
-  for (let extra = 0; extra < 10 && (running || !(lastValue < 10)); extra++) await sleep(cfg.interval);
+  for (let extra = 0; extra < 10 && (running || !((lastValue ?? 0) < 10)); extra++) await sleep(cfg.interval);
   await sleep(Math.random() * cfg.interval);
   const tickBefore = lastTickNs;
   const spikeNs = process.hrtime.bigint();
   const spikeWallMs = performance.timeOrigin + performance.now();
   const busyBefore = running;
+  /** @type {Caught | null} */
   let done = null;
-  const dumped = new Promise((resolve) => {
+  /** @type {Promise<void>} */
+  const dumped = new Promise((/** @type {(caught: Caught) => void} */ resolve) => {
     waiting = { spikeWallMs, resolve };
   }).then((d) => {
     done = d;
   });
   // the spike: back-to-back slices of busy work; the event loop still turns between slices, as in a busy service
   const deadline = performance.now() + cfg.interval * 4 + cfg.profileDuration + 5000;
-  await new Promise((resolve) => {
+  await new Promise((/** @type {(value?: void) => void} */ resolve) => {
     (function slice() {
       if (done || performance.now() > deadline) return resolve();
       burn(cfg.sliceMs);
@@ -126,7 +136,9 @@ for (let trial = 0; trial < cfg.trials; trial++) {
     continue;
   }
   await dumped;
-  const { event, ns, profileStartUs, samples } = done;
+  // set by the dump handler (the checker cannot see that callback assign it)
+  const { event, ns, profileStartUs, samples } = /** @type {Caught} */ (/** @type {unknown} */ (done));
+  /** @type {(x: bigint, y: bigint) => number} */
   const ms = (x, y) => Number(x - y) / 1e6;
   say({
     trial,
@@ -134,7 +146,8 @@ for (let trial = 0; trial < cfg.trials; trial++) {
     firedMs: Date.parse(event.meta.startTime) - spikeWallMs, // ms resolution (ISO time)
     profileStartMs: profileStartUs === null ? null : profileStartUs / 1000 - Number(spikeNs) / 1e6,
     completeMs: ms(ns, spikeNs),
-    value: event.meta.reason.value,
+    // only the cpu rule is on here, so every dump has a threshold reason
+    value: /** @type {import('../../src/index.js').ThresholdReason} */ (event.meta.reason).value,
     trigger: event.meta.reason.trigger,
     profiler: event.meta.details.profiler,
     samples,

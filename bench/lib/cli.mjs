@@ -5,7 +5,21 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { roundAll } from './stats.mjs';
 
+/**
+ * @typedef {object} Args
+ * @property {boolean} quick
+ * @property {string | null} json
+ * @property {boolean} build
+ * @property {string[]} [only]
+ * @property {string[]} [variants]
+ */
+
+/**
+ * @param {string[]} [argv]
+ * @returns {Args}
+ */
 export function parseArgs(argv = process.argv.slice(2)) {
+  /** @type {Args} */
   const args = { quick: false, json: null, build: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -30,7 +44,11 @@ export function machine() {
   };
 }
 
-/** Runs `main(args)` when the file is executed directly; writes the result as JSON when asked. */
+/**
+ * Runs `main(args)` when the file is executed directly; writes the result as JSON when asked.
+ * @param {string} importMetaUrl
+ * @param {(args: Args) => unknown} main
+ */
 export async function runMain(importMetaUrl, main) {
   const { fileURLToPath } = await import('node:url');
   if (process.argv[1] !== fileURLToPath(importMetaUrl)) return;
@@ -39,10 +57,11 @@ export async function runMain(importMetaUrl, main) {
     const result = await main(args);
     if (args.json) writeFileSync(args.json, `${JSON.stringify(roundAll(result, 4), null, 2)}\n`);
     process.exitCode = 0;
-  } catch (error) {
+  } catch (/** @type {any} */ error) {
     process.stderr.write(`${error?.stack ?? error}\n`);
     process.exitCode = 1;
   }
 }
 
+/** @param {string} [line] */
 export const log = (line = '') => process.stdout.write(`${line}\n`);

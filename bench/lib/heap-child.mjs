@@ -7,10 +7,12 @@ import { createRequire } from 'node:module';
 import v8 from 'node:v8';
 
 const { targetMb, writer, file, payload = 400 } = JSON.parse(process.argv[2]);
-const require = createRequire(import.meta.url);
+// not named `require`: TypeScript would take `require('heapdump')` for a CommonJS import of an optional package
+const requireHere = createRequire(import.meta.url);
 
 function status() {
   const text = readFileSync('/proc/self/status', 'utf8');
+  /** @param {string} key */
   const kb = (key) => Number((text.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm')) ?? [])[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
@@ -19,7 +21,9 @@ function status() {
 // characters (~16 + payload bytes; 400 by default, so objects average ~220 bytes, as in FACTS' measured heaps).
 const tags = ['alpha', 'beta', 'gamma', 'delta'];
 const scratch = Buffer.alloc(payload, 'abcdefghijklmnopqrstuvwxyz0123456789');
+/** @type {{ id: number, tag: string, payload: string }[]} */
 const records = [];
+/** @param {number} n */
 function addRecords(n) {
   for (let i = 0; i < n; i++) {
     const id = records.length;
@@ -31,7 +35,7 @@ function addRecords(n) {
 const buildStart = performance.now();
 const target = targetMb * 2 ** 20;
 const live = () => {
-  globalThis.gc();
+  /** @type {() => void} */ (globalThis.gc)(); // run with --expose-gc
   return v8.getHeapStatistics().used_heap_size;
 };
 const base = live();
@@ -75,8 +79,8 @@ if (writer === 'v8') {
     error = String(e);
   }
 } else {
-  const heapdump = require('heapdump');
-  ok = heapdump.writeSnapshot(file, (e) => {
+  const heapdump = requireHere('heapdump');
+  ok = heapdump.writeSnapshot(file, (/** @type {Error | null} */ e) => {
     if (e) error = String(e);
   });
 }

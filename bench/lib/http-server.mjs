@@ -14,9 +14,12 @@ import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { distUrl } from './load.mjs';
 
+/** @type {typeof import('../../src/index.js')} the built dist/, whose source is src/ */
 const { Holmes, RULE_NAMES } = await import(distUrl());
 
+/** @type {[level: string, message: string][]} */
 let logs = [];
+/** @type {import('../../src/index.js').Logger} */
 const logger = {
   info: (m) => logs.push(['info', m]),
   warn: (m) => logs.push(['warn', m]),
@@ -37,9 +40,14 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 30_000;
 
+/** @type {import('../../src/index.js').Holmes | null} */
 let holmes = null;
+/** @type {{ kind: string, file: string }[]} */
 const dumps = [];
 
+/**
+ * @param {{ holmes: (Record<string, any> & { unreachable?: boolean }) | null, dumpDir: string, settleMs?: number }} request
+ */
 async function configure({ holmes: options, dumpDir, settleMs = 400 }) {
   if (holmes) await holmes.stop();
   holmes = null;
@@ -69,18 +77,29 @@ let cpu0 = process.cpuUsage();
 let t0 = performance.now();
 let served0 = 0;
 
-server.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port, pid: process.pid }));
+/**
+ * To the parent over IPC (this process is always forked with a channel, so `process.send` is set).
+ * @param {Record<string, unknown>} msg
+ * @param {() => void} [callback]
+ */
+function send(msg, callback) {
+  const child = /** @type {{ send: NonNullable<NodeJS.Process['send']> }} */ (process);
+  return callback ? child.send(msg, callback) : child.send(msg);
+}
+
+server.listen(0, '127.0.0.1', () => send({ type: 'ready', port: /** @type {import('node:net').AddressInfo} */ (server.address()).port, pid: process.pid }));
 
 /** Threads of this process (/proc/self/status): a CPU profiler adds one (its sampler thread), a worker thread one. */
 function threadCount() {
   try {
-    return Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+    return Number(/** @type {RegExpExecArray} */ (/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8')))[1]);
   } catch {
     return null;
   }
 }
 
 function loopStats() {
+  /** @param {number} ns */
   const ms = (ns) => ns / 1e6;
   return {
     count: loop.count,
@@ -94,11 +113,11 @@ function loopStats() {
   };
 }
 
-process.on('message', async (msg) => {
+process.on('message', async (/** @type {any} */ msg) => {
   switch (msg?.type) {
     case 'configure': {
       const previous = await configure(msg);
-      process.send({ type: 'configured', logs: previous });
+      send({ type: 'configured', logs: previous });
       break;
     }
     case 'reset':
@@ -109,11 +128,11 @@ process.on('message', async (msg) => {
       cpu0 = process.cpuUsage();
       t0 = performance.now();
       served0 = served;
-      process.send({ type: 'reset-ok' });
+      send({ type: 'reset-ok' });
       break;
     case 'stats': {
       const cpu = process.cpuUsage(cpu0);
-      process.send({
+      send({
         type: 'stats',
         elapsedMs: performance.now() - t0,
         cpuUs: cpu.user + cpu.system,
@@ -127,13 +146,13 @@ process.on('message', async (msg) => {
     }
     case 'gc':
       globalThis.gc?.();
-      process.send({ type: 'gc-ok', collected: typeof globalThis.gc === 'function' });
+      send({ type: 'gc-ok', collected: typeof globalThis.gc === 'function' });
       break;
     case 'exit':
       if (holmes) await holmes.stop();
       server.closeAllConnections?.();
       server.close();
-      process.send({ type: 'stopped', logs, dumps }, () => process.exit(0));
+      send({ type: 'stopped', logs, dumps }, () => process.exit(0));
       break;
     default:
       break;

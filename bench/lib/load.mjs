@@ -10,7 +10,10 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DIST_ENTRY = join(ROOT, 'dist', 'index.js');
 const BUILD_DIR = join(ROOT, 'bench', '.build');
 
-/** Runs `npm run build` when dist/index.js is absent (or when forced). */
+/**
+ * Runs `npm run build` when dist/index.js is absent (or when forced).
+ * @param {{ force?: boolean, log?: (message: string) => void }} [options]
+ */
 export function ensureDist({ force = false, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   if (!force && existsSync(DIST_ENTRY)) return { built: false, mtime: statSync(DIST_ENTRY).mtime.toISOString() };
   log('bench: building dist/ (npm run build)…');

@@ -9,19 +9,23 @@ import { pipeline } from 'node:stream/promises';
 import v8 from 'node:v8';
 
 const { objects, writer, file } = JSON.parse(process.argv[2]);
+/** @param {{ [key: string]: unknown }} event */
 const say = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
+/** @param {number} bytes */
 const mb = (bytes) => Math.round(bytes / 2 ** 20);
 const rss = () => mb(process.memoryUsage.rss());
 
 class Record {
+  /** @param {number} i */
   constructor(i) {
     this.id = i;
     this.payload = `record-${i}-`.repeat(20);
   }
 }
+/** @type {Record[]} */
 const kept = [];
 for (let i = 0; i < objects; i++) kept.push(new Record(i));
-globalThis.gc();
+/** @type {() => void} */ (globalThis.gc)(); // run with --expose-gc
 const heapUsed = mb(v8.getHeapStatistics().used_heap_size);
 const before = rss();
 const started = performance.now();
@@ -30,7 +34,7 @@ else v8.writeHeapSnapshot(file);
 const stallMs = Math.round(performance.now() - started);
 const after = rss();
 rmSync(file, { force: true });
-globalThis.gc();
+/** @type {() => void} */ (globalThis.gc)();
 await new Promise((resolve) => setTimeout(resolve, 3000));
 const settled = rss();
 say({ heapUsed, before, after, settled, stallMs, pid: process.pid });
