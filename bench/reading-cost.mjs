@@ -120,12 +120,12 @@ function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
     return values.cpu;
   }
 
-  let sink = 0;
+  let _sink = 0;
   let spins = 1000;
   function spin() {
     let x = 0;
     for (let i = 0; i < spins; i++) x += Math.sqrt(i);
-    sink += x;
+    _sink += x;
   }
   return {
     /**
@@ -171,7 +171,7 @@ function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
             const until = Math.min(end, performance.now() + 1);
             let x = 0;
             while (performance.now() < until) x += Math.sqrt(x + 1);
-            sink += x;
+            _sink += x;
             if (performance.now() >= end) resolve();
             else setImmediate(slice);
           })();
@@ -193,8 +193,8 @@ function samplers({ Holmes, RULE_NAMES, DEFAULTS }, dumpRoot) {
         sync: true,
         fn: () => {
           process.cpuUsage();
-          sink += process.memoryUsage.rss();
-          sink += process.getActiveResourcesInfo().length;
+          _sink += process.memoryUsage.rss();
+          _sink += process.getActiveResourcesInfo().length;
         },
       },
       holmes: {

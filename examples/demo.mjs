@@ -2,7 +2,7 @@
 // a handle leak and a blocked event loop, waits for the four dumps, prints their paths and why each was taken.
 // Exits 0 when all four appeared, 1 otherwise.   Run: npm run demo
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,11 +70,11 @@ try {
   }
   console.log('\nDumps written:');
   for (const [kind] of PROBLEMS) {
-    const { file } = dumps.get(kind);
-    const meta = JSON.parse(readFileSync(file.replace(/\.(cpuprofile|heapsnapshot|handles\.json|block\.json)$/, '.meta.json'), 'utf8'));
-    console.log(`  ${kind.padEnd(9)} ${file}\n            ${meta.summary}`);
+    // the dump event's summary is the meta's (the .meta.json beside the file holds the rest)
+    const { file, summary } = dumps.get(kind);
+    console.log(`  ${kind.padEnd(9)} ${file}\n            ${summary}`);
   }
-  console.log('\nRead them with: npx holmes-node ls ' + dumpDir + '   (or: node dist/cli.js show <file>)');
+  console.log(`\nRead them with: npx holmes-node ls ${dumpDir}   (or: node dist/cli.js show <file>)`);
   ok = true;
 } catch (error) {
   console.error(`demo failed: ${error.message}; dumps seen: ${[...dumps.keys()].join(', ') || 'none'}`);

@@ -10,14 +10,13 @@ import { Holmes } from 'holmes-node';
 
 const interval = Number(process.env.HOLMES_INTERVAL ?? 5000);
 const holmes = new Holmes({
-  dumpDir: process.env.HOLMES_DIR, // default: <tmpdir>/holmes-node
+  dumpDir: process.env.HOLMES_DIR, // default: <tmpdir>/holmes-node-<uid>
   interval,
   window: 10,
   cooldown: 60_000,
   cpu: { profileDuration: Math.max(500, interval * 4) },
   // the watchdog: a loop that stands still for 1 s is caught in the act
   eventLoop: { block: 1000, profileDuration: Math.max(500, interval * 4) },
-  gc: { profileDuration: Math.max(500, interval * 4) },
   // this demo limits itself to 512 MiB, so a leak of a few hundred MB is a visible share
   limits: { memoryBytes: 512 * 2 ** 20 },
   memory: { min: 20 }, // above what a CPU profile alone adds to this small service

@@ -1,5 +1,6 @@
 // A memory leak caught by holmes-node: a cache that never evicts grows RSS until the memory rule fires.
-// Run: npm run build && node examples/memory-leak.mjs   (open the .heapsnapshot in Chrome DevTools > Memory)
+// Run: npm run build && node examples/memory-leak.mjs   (the live heap by allocation site, .heapprofile, and a .heapsnapshot when it is
+// safe to take one; open either in Chrome DevTools > Memory)
 import { Holmes } from 'holmes-node';
 
 const holmes = new Holmes({ interval: 200, window: 10, limits: { memoryBytes: 512 * 2 ** 20 }, memory: { min: 20 }, cpu: false, handles: false }).start();

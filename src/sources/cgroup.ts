@@ -115,7 +115,7 @@ export function cgroupDirs(root: string, mount: MountInfoEntry, path: string): s
   // root; /proc/self/cgroup may show that cgroup's full path, so strip it.
   let rel: string | null = null;
   if (mount.root === '/') rel = path;
-  else if (path === mount.root || path.startsWith(mount.root + '/')) rel = path.slice(mount.root.length);
+  else if (path === mount.root || path.startsWith(`${mount.root}/`)) rel = path.slice(mount.root.length);
   if (rel === null) return [base];
   const segments = rel.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
   // The path may not be visible from here (e.g. host paths in a container): use the mount point.
@@ -182,7 +182,7 @@ function findHierarchy(root: string, controller: Controller, cgroups: ProcCgroup
 
 /** Prefers a mount whose root contains `path` (bind mounts of sub-cgroups exist), else the first one. */
 function pickMount(mounts: MountInfoEntry[], path: string): MountInfoEntry | undefined {
-  return mounts.find((m) => m.root === '/' || path === m.root || path.startsWith(m.root + '/')) ?? mounts[0];
+  return mounts.find((m) => m.root === '/' || path === m.root || path.startsWith(`${m.root}/`)) ?? mounts[0];
 }
 
 /** Never throws: any read or parse fault yields nulls. `root` prefixes every absolute path read (for fixture trees); default '/'. */

@@ -32,9 +32,9 @@ holmes.on('dump', (e) => dumps.push(`${e.kind}: ${e.meta.summary}`));
 holmes.on('error', (e) => dumps.push(`error: ${e.message}`));
 
 // a light steady workload, the same all through, so growth can only come from holmes itself
-let sink = 0;
+let _sink = 0;
 const keepAlive = setInterval(() => {
-  sink += Array.from({ length: 200 }, (_, i) => ({ i })).length;
+  _sink += Array.from({ length: 200 }, (_, i) => ({ i })).length;
 }, 20);
 
 const MB = 2 ** 20;
