@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BlockDetector } from '../../src/watchdog/detector.js';
 import { heartbeatInterval, since } from '../../src/watchdog/protocol.js';
-import { fixture, freshDir, Host, listDir, startChild as start, waitUntil } from '../helpers/child.js';
+import { fixture, freshDir, listDir, startChild as start, waitUntil } from '../helpers/child.js';
+import { heapHost } from '../helpers/heap-host.js';
 
 const FIXTURE = fixture('block.mjs');
 const SOURCE = readFileSync(FIXTURE, 'utf8').split('\n');
@@ -207,13 +208,9 @@ describe("block watchdog decision (the worker's detector)", () => {
 describe("block watchdog and holmes-node's own stalls", () => {
   it('a heap snapshot stalls the loop on purpose: it is not reported as a block', async () => {
     const dumpDir = freshDir();
-    const host = await Host.start({
+    const host = await heapHost({
       dumpDir,
       interval: 100,
-      window: 1,
-      cooldown: 60_000,
-      cpu: false,
-      handles: false,
       // no cooldown for blocks: one caught while the heap grows must not hide the real block at the end
       eventLoop: { enabled: true, block: 300, min: 1e6, abs: 1e6, cooldown: 0 },
       memory: { enabled: false, maxSnapshotHeap: 2 ** 31 },

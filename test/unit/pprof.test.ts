@@ -1,9 +1,9 @@
 import { go, goPprofTop } from '../helpers/go-pprof.js';
 import { requires } from '../helpers/requirements.js';
+import { tempDir } from '../helpers/child.js';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
@@ -112,14 +112,13 @@ describe('pprof conversion', () => {
   let heap: HeapProfile;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'holmes-pprof-'));
+    dir = tempDir('holmes-pprof-', 'file');
     cpu = await captureCpu();
     heap = await captureHeap();
   });
 
   afterAll(() => {
     retained.length = 0;
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('converts a CPU profile: sample types, leaf-first stacks, counts and time', async () => {
