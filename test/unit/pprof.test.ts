@@ -71,6 +71,8 @@ function checkStructure(p: Profile): Set<string> {
   const locations = new Map(p.location.map((l) => [Number(l.id), l]));
   const functions = new Map(p.function.map((f) => [Number(f.id), f]));
   const names = new Set<string>();
+  // the checks below are per sample: a profile with none would pass them all
+  expect(p.sample.length).toBeGreaterThan(0);
   for (const s of p.sample) {
     expect(s.value).toHaveLength(p.sampleType.length);
     for (const id of s.locationId) {
