@@ -1,8 +1,7 @@
 // The operator's command against hostile files (issue 12, items 9-13): special files, decompression and count bombs,
 // a planted output symlink, terminal escapes in every printed field, damaged and planted files. Each attack runs the
 // built CLI in a child, bounded: a hang fails the run instead of holding the suite.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
@@ -12,7 +11,7 @@ import { readInput } from '../../src/analysis/input.js';
 import { DEFAULT_LIMITS } from '../../src/analysis/limits.js';
 import { HEAP_SAMPLING_INTERVAL_BYTES } from '../../src/dumpers/heap-profile.js';
 import { heapProfileToPprof } from '../../src/dumpers/pprof.js';
-import { fixture, runNodeSync, tempDir } from '../helpers/child.js';
+import { fixture, runNodeSync, runOk, tempDir } from '../helpers/child.js';
 import { CLI, makeDumps, type FixtureFiles } from './run-cli.js';
 
 const MAX_RSS = fixture('cli/max-rss.cjs');
@@ -75,14 +74,14 @@ describe('item 9: special files are refused, never read', () => {
   beforeAll(() => {
     dir = copyOfDumps('special');
     for (const ext of EXTENSIONS) {
-      execFileSync('mkfifo', [fifo(ext)]);
+      runOk('mkfifo', [fifo(ext)]);
       symlinkSync('/dev/zero', zero(ext));
     }
     // the meta files of two real dumps: a FIFO and a link to /dev/zero
     const cpuMeta = join(dir, basename(files.cpuprofile).replace(/\.cpuprofile$/, '.meta.json'));
     const handlesMeta = join(dir, basename(files.handles).replace(/\.handles\.json$/, '.meta.json'));
-    for (const meta of [cpuMeta, handlesMeta]) execFileSync('rm', [meta]);
-    execFileSync('mkfifo', [cpuMeta]);
+    for (const meta of [cpuMeta, handlesMeta]) rmSync(meta);
+    runOk('mkfifo', [cpuMeta]);
     symlinkSync('/dev/zero', handlesMeta);
   });
 

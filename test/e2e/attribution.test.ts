@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addonBuilt, busyShare, runAttribution } from './attribution-child.js';
 import { Host, freshDir } from '../helpers/child.js';
+import { nativeAddon, requires } from '../helpers/requirements.js';
 
 const MAJOR = Number(process.versions.node.split('.')[0]);
 const ADDON = addonBuilt();
@@ -59,7 +60,8 @@ describe('CPU profile attribution with default V8 flags', () => {
 });
 
 describe('the eager profiler', () => {
-  it.skipIf(!ADDON)('is created once per process: a stop/start cycle profiles on the same one', async () => {
+  it('is created once per process: a stop/start cycle profiles on the same one', async (ctx) => {
+    requires(ctx, nativeAddon);
     const dumpDir = freshDir();
     const host = await Host.start({
       interval: 50,

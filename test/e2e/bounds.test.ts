@@ -2,6 +2,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFile
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freshDir, Host, listDir, waitUntil } from '../helpers/child.js';
+import { ARMED_NOT_FIRING, heapHost } from '../helpers/heap-host.js';
 
 const everyTick = { min: 0, diff: 0, abs: 0 };
 /** holmes-node's file names; group 1 is the base a dump shares with its meta. */
@@ -122,16 +123,8 @@ describe('bounds', () => {
 
   it('a heap too large to snapshot gets only the live heap profile, naming the allocating function', async () => {
     const dumpDir = freshDir();
-    const host = await Host.start({
-      dumpDir,
-      interval: 50,
-      window: 1,
-      cooldown: 60_000,
-      cpu: false,
-      handles: false,
-      // out of reach (RSS at 100 % of the limit) until the leak is in the always-on profile
-      memory: { min: 100, diff: 0, abs: 100, maxSnapshotHeap: 2 ** 20 },
-    });
+    // out of reach until the leak is in the always-on profile
+    const host = await heapHost({ dumpDir, memory: { ...ARMED_NOT_FIRING, maxSnapshotHeap: 2 ** 20 } });
     for (let i = 0; i < 5; i++) await host.send('leak 50000');
     await host.send('set {"memory":{"min":0,"abs":0}}');
     const skip = await host.waitFor((e) => e.event === 'skip' && e.kind === 'memory');

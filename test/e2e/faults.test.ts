@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defer, freshDir, Host, runOk, waitUntil } from '../helpers/child.js';
 import { addonBuilt, canMount, requires } from '../helpers/requirements.js';
+import { heapHost } from '../helpers/heap-host.js';
 
 // Rules that fire on every reading once warm (window 1), so each fault is met at once.
 const everyTick = { min: 0, diff: 0, abs: 0 };
@@ -207,7 +208,7 @@ describe('profiler faults', () => {
 describe('a process killed while writing a heap snapshot', () => {
   it('leaves no file under a final name, and the next start removes its temporary file', async () => {
     const dumpDir = freshDir();
-    const host = await Host.start({ interval: 100, window: 1, cooldown: 60_000, dumpDir, memory: false, cpu: false, handles: false });
+    const host = await heapHost({ dumpDir, interval: 100, memory: false });
     await host.send('grow-heap 150');
     await host.send(`set {"memory":{"enabled":true,"min":0,"diff":0,"abs":0,"maxSnapshotHeap":${2 ** 31}}}`);
     // the snapshot blocks the child's event loop: watch the directory from here (the heap profile written before it,

@@ -4,7 +4,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
@@ -17,7 +16,7 @@ import {
   writeSync,
 } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 // Lets one test make the "random" temp name predictable, to plant a link there first.
@@ -30,16 +29,16 @@ import { randomBytes } from 'node:crypto';
 import { writeHeapSnapshotTo } from '../../src/dumpers/heap-snapshot.js';
 import { DumpDir, TEMP_PREFIX, UnsafeDumpDir, dumpBaseName, timestamp } from '../../src/sinks/dump-dir.js';
 import { hostFacts } from '../../src/sinks/meta.js';
+import { tempDir } from '../helpers/child.js';
 
 const DEAD_PID = 2147483646;
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'holmes-dumpdir-'));
+  root = tempDir('holmes-dumpdir-');
 });
 afterEach(() => {
   vi.mocked(randomBytes).mockClear();
-  rmSync(root, { recursive: true, force: true });
 });
 
 const mode = (path: string): number => statSync(path).mode & 0o7777;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvConfigError, envName, envOptions, explainConfigError, readEnvConfig } from '../../src/config/env.js';
 import { resolveOptions } from '../../src/config/options.js';
-import { HolmesConfigError } from '../../src/errors.js';
 import { tempDir } from '../helpers/child.js';
+import { configError } from '../helpers/errors.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -71,26 +71,24 @@ describe('configuration from the environment', () => {
   it('says a validation error in terms of the variable that set the option, or of the file', () => {
     const env = { HOLMES_CPU_DIFF: '-3' };
     const config = readEnvConfig(env);
-    let error: unknown;
-    try {
-      resolveOptions(config.options);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(HolmesConfigError);
-    expect(explainConfigError(error as HolmesConfigError, config, env)).toMatch(/^HOLMES_CPU_DIFF="-3": option cpu\.diff must be a finite number from 0/);
+    expect(
+      explainConfigError(
+        configError(() => resolveOptions(config.options)),
+        config,
+        env,
+      ),
+    ).toMatch(/^HOLMES_CPU_DIFF="-3": option cpu\.diff must be a finite number from 0/);
 
     const file = join(tempDir(), 'holmes.json');
     writeFileSync(file, JSON.stringify({ window: 0 }));
     const fromFile = readEnvConfig({ HOLMES_CONFIG: file });
-    expect(() => resolveOptions(fromFile.options)).toThrow(HolmesConfigError);
-    try {
-      resolveOptions(fromFile.options);
-    } catch (caught) {
-      expect(explainConfigError(caught as HolmesConfigError, fromFile, { HOLMES_CONFIG: file })).toBe(
-        `HOLMES_CONFIG=${file}: option window must be an integer from 1 to 1000 (got 0)`,
-      );
-    }
+    expect(
+      explainConfigError(
+        configError(() => resolveOptions(fromFile.options)),
+        fromFile,
+        { HOLMES_CONFIG: file },
+      ),
+    ).toBe(`HOLMES_CONFIG=${file}: option window must be an integer from 1 to 1000 (got 0)`);
   });
 
   it('reads HOLMES_CONFIG as a JSON object, and refuses a directory, bad JSON or an array', () => {

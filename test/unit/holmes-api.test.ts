@@ -1,24 +1,24 @@
 import { describe, it, expect, vi, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Holmes } from '../../src/holmes.js';
 import { HolmesConfigError, HolmesDumpDirError, type HolmesError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { RuleName } from '../../src/config/options.js';
 import { RULE_NAMES } from '../../src/rules/registry.js';
+import { tempDir } from '../helpers/child.js';
+import { configError } from '../helpers/errors.js';
 
 let root: string;
 let instances: Holmes[] = [];
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'holmes-api-'));
+  root = tempDir('holmes-api-');
   instances = [];
 });
 afterEach(async () => {
   vi.useRealTimers();
   await Promise.all(instances.map((h) => h.stop()));
-  rmSync(root, { recursive: true, force: true });
 });
 
 function make(options: ConstructorParameters<typeof Holmes>[0] = {}): Holmes {
@@ -98,14 +98,7 @@ describe('Holmes lifecycle', () => {
   });
 
   it('throws HolmesConfigError from the constructor on invalid options', () => {
-    let error: unknown;
-    try {
-      new Holmes({ interval: 5, dumpDir: join(root, 'dumps') });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(HolmesConfigError);
-    expect((error as HolmesConfigError).option).toBe('interval');
+    expect(configError(() => new Holmes({ interval: 5, dumpDir: join(root, 'dumps') })).option).toBe('interval');
   });
 });
 
@@ -122,13 +115,9 @@ describe('Holmes.enable / disable', () => {
     const holmes = make();
     const before = structuredClone({ ...holmes.config, logger: undefined });
     for (const call of [() => holmes.enable(name as RuleName), () => holmes.disable(name as RuleName)]) {
-      expect(call).toThrow(HolmesConfigError);
-      try {
-        call();
-      } catch (error) {
-        expect((error as HolmesConfigError).option).toBe('rule');
-        expect((error as HolmesConfigError).code).toBe('HOLMES_CONFIG');
-      }
+      const error = configError(call);
+      expect(error.option).toBe('rule');
+      expect(error.code).toBe('HOLMES_CONFIG');
     }
     expect({ ...holmes.config, logger: undefined }).toEqual(before);
   });
@@ -154,14 +143,7 @@ describe('Holmes.set', () => {
     const holmes = make();
     const reference = holmes.config;
     const before = structuredClone(holmes.config);
-    let error: unknown;
-    try {
-      holmes.set(update as never);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(HolmesConfigError);
-    expect((error as HolmesConfigError).option).toBe(option);
+    expect(configError(() => holmes.set(update as never)).option).toBe(option);
     expect(holmes.config).toBe(reference);
     expect(holmes.config).toEqual(before);
   });

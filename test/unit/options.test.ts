@@ -3,18 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { HolmesConfigError, HolmesError } from '../../src/errors.js';
 import { DEFAULTS, RULE_NAMES, applyUpdate, checkRuleName, defaultDumpDir, resolveOptions, type ResolvedConfig } from '../../src/config/options.js';
 import type { Logger } from '../../src/logger.js';
+import { configError } from '../helpers/errors.js';
 import { mulberry32 } from '../helpers/random.js';
-
-/** Runs `fn` and returns the HolmesConfigError it throws; fails the test otherwise. */
-function configError(fn: () => unknown): HolmesConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HolmesConfigError);
-    return error as HolmesConfigError;
-  }
-  throw new Error('expected a HolmesConfigError, nothing was thrown');
-}
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

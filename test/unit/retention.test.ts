@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { enforceRetention } from '../../src/sinks/retention.js';
+import { tempDir } from '../helpers/child.js';
 
 function dirWith(dumps: Array<[base: string, ext: string, bytes: number]>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'holmes-retention-'));
+  const dir = tempDir('holmes-retention-');
   for (const [base, ext, bytes] of dumps) {
     writeFileSync(join(dir, `${base}.${ext}`), Buffer.alloc(bytes));
     writeFileSync(join(dir, `${base}.meta.json`), '{}');
@@ -48,7 +48,7 @@ describe('enforceRetention', () => {
       [older, 'cpuprofile', 10],
       [newest, 'cpuprofile', 10],
     ]);
-    const outside = join(mkdtempSync(join(tmpdir(), 'holmes-outside-')), 'secret.txt');
+    const outside = join(tempDir('holmes-outside-'), 'secret.txt');
     writeFileSync(outside, 'keep me');
     symlinkSync(outside, join(dir, 'handles-20000101T000000.000Z-1.handles.json'));
     writeFileSync(join(dir, 'notes.txt'), 'x');

@@ -3,10 +3,10 @@ import { formatOf } from '../../src/analysis/load.js';
 import { lsCommand } from '../../src/cli/ls.js';
 import { DEFAULTS, resolveOptions } from '../../src/config/options.js';
 import type { NumberSpec, OptionSpec } from '../../src/config/spec.js';
-import { HolmesConfigError } from '../../src/errors.js';
 import { RULE_NAMES, SAMPLED_RULES, UNITS, WATCH_RULES, sectionSpecs } from '../../src/rules/registry.js';
 import { RULES } from '../../src/rules/table.js';
 import { FORMATS } from '../../src/sinks/formats.js';
+import { configError } from '../helpers/errors.js';
 
 /** Everything below is derived from the table: a new rule's file and table line are all these need. */
 describe('the rule table', () => {
@@ -53,15 +53,9 @@ describe('the rule table', () => {
     ),
   )('%s is validated against its declared range and unit', (path, section, key, spec) => {
     expect(resolveOptions({ [section]: { [key]: spec.max } })[section]).toMatchObject({ [key]: spec.max });
-    let error: unknown;
-    try {
-      resolveOptions({ [section]: { [key]: spec.max + 1 } });
-    } catch (thrown) {
-      error = thrown;
-    }
-    expect(error).toBeInstanceOf(HolmesConfigError);
-    expect((error as HolmesConfigError).option).toBe(path);
-    expect((error as Error).message).toContain(`to ${spec.max}`);
+    const error = configError(() => resolveOptions({ [section]: { [key]: spec.max + 1 } }));
+    expect(error.option).toBe(path);
+    expect(error.message).toContain(`to ${spec.max}`);
   });
 
   it("the CLI's `ls --help` lists every kind with what its rules dump", () => {
