@@ -85,6 +85,8 @@ export class DumpPipeline {
   readonly #jobs = new Set<Promise<void>>();
   #abort = new AbortController();
   #lastTick = 0;
+  /** The directory's check at `start()`, done in the background: whether it passed. */
+  #dirReady: Promise<boolean> = Promise.resolve(false);
 
   constructor(env: PipelineEnv) {
     this.#env = env;
@@ -147,7 +149,8 @@ export class DumpPipeline {
    */
   open(): void {
     this.#abort = new AbortController();
-    this.#track(this.#prepareDir().then((ready) => (ready ? this.#nearHeapLimit() : undefined)));
+    this.#dirReady = this.#prepareDir();
+    this.#track(this.#dirReady.then((ready) => (ready ? this.#nearHeapLimit() : undefined)));
   }
 
   /** Abandons a capture in progress (`stop()`); {@link settled} resolves once everything has finished. */
@@ -211,11 +214,19 @@ export class DumpPipeline {
   accept(rule: RuleName, dump: WrittenDump): void {
     const now = Date.now();
     this.#budget.record(now);
-    try {
-      this.#ledger.record(now);
-    } catch (error) {
-      this.#env.logger.warn(`shared dump budget unavailable: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    // a block caught just after start() may be written before the background check of the directory is over: the
+    // ledger, which writes only into a checked directory, records it once that check passed
+    this.#track(
+      this.#dirReady.then((ready) => {
+        if (!ready) return;
+        try {
+          this.#ledger.record(now);
+        } catch (error) {
+          this.#env.logger.warn(`shared dump budget unavailable: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        this.#env.budgetChanged();
+      }),
+    );
     this.#env.budgetChanged();
     this.#announce({ kind: rule, ...dump, ...(dump.meta.culprit ? { culprit: dump.meta.culprit } : {}) });
   }

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BlockDetector } from '../../src/watchdog/detector.js';
 import { heartbeatInterval, since } from '../../src/watchdog/protocol.js';
+import { LEDGER_NAME } from '../../src/pipeline/ledger.js';
 import { fixture, freshDir, listDir, startChild as start, waitUntil } from '../helpers/child.js';
 import { heapHost } from '../helpers/heap-host.js';
 
@@ -96,6 +97,10 @@ describe('block watchdog, end to end', () => {
     });
     expect(meta.summary).toMatch(/^eventLoop blocked for \d+ ms >= block 500 ms, in (spinInHolmesTest|blockTheLoopInHolmesTest) \(block\.mjs:\d+:\d+\)$/);
     expect(Date.parse(meta.endTime)).toBeGreaterThanOrEqual(Date.parse(meta.startTime));
+
+    // blocked at once after start(): the dump still counts in the directory's shared ledger, with nothing to warn about
+    expect(run.events.filter((e) => e.event === 'log' && e.level !== 'info')).toEqual([]);
+    expect(readFileSync(join(dir, LEDGER_NAME), 'utf8').trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^\\d+ ${run.pid}$`))]);
 
     // the watchdog is one more thread, and only while started
     const blocking = run.events.find((e) => e.event === 'blocking')!;
