@@ -18,9 +18,10 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       // the figures are printed even when a test fails, so a red run still says where coverage stands
       reportOnFailure: true,
-      // a few points under what the suite reached in process (lines 49.1, statements 47.0, functions 43.2,
-      // branches 39.0 %): much of holmes-node runs only in the e2e children, against dist/, and is not counted here
-      thresholds: { lines: 45, statements: 43, functions: 40, branches: 35 },
+      // some points under what the suite reaches in process, as root and as a user without root or Go alike (lines
+      // 68.1, statements 66.3, functions 65.4, branches 60.0 %, 2026-11-29): much of holmes-node runs only in the e2e
+      // children, against dist/, and is not counted here
+      thresholds: { lines: 60, statements: 58, functions: 58, branches: 52 },
     },
   },
 });
