@@ -1,9 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHILD_FLAGS, defer, EXIT_MS, fixture, freshDir, listDir, runOk, waitUntil } from '../helpers/child.js';
+import { fixture, freshDir, listDir, waitUntil } from '../helpers/child.js';
+import { runNodeInCgroups, v1Cgroup } from '../helpers/cgroup.js';
 import { heapHost } from '../helpers/heap-host.js';
-import { cgroupV1, ownCgroupV1Dir, requires, root } from '../helpers/requirements.js';
+import { cgroupV1, requires, root } from '../helpers/requirements.js';
 
 const MB = 2 ** 20;
 const SNAPSHOT_WAIT_MS = 120_000;
@@ -139,32 +140,12 @@ describe('a host that runs its own sampling heap profiler', () => {
 describe('under a real cgroup v1 memory limit', () => {
   it('a leaking service gets the live heap profile naming the allocator; the snapshot that would not fit is refused with its estimate', (ctx) => {
     requires(ctx, root, cgroupV1);
-    const memory = join(ownCgroupV1Dir('memory')!, `holmes-heap-test-${process.pid}`);
-    mkdirSync(memory);
-    defer(() => {
-      try {
-        rmdirSync(memory);
-      } catch {
-        // still has a process in it, or already gone
-      }
-    });
+    const memory = v1Cgroup('memory', 'holmes-heap-test');
     writeFileSync(join(memory, 'memory.limit_in_bytes'), String(256 * MB));
     const dumpDir = freshDir();
     const options = { dumpDir, interval: 100, window: 5, memory: { min: 5, diff: 20, abs: 95 }, cpu: false, handles: false };
     // the shell joins the cgroup, then becomes the Node child, which leaks until its memory rule dumps
-    const out = runOk(
-      'sh',
-      [
-        '-c',
-        `echo $$ > ${memory}/cgroup.procs && exec "$0" "$@"`,
-        process.execPath,
-        ...CHILD_FLAGS,
-        fixture('scenario.mjs'),
-        'memory',
-        JSON.stringify(options),
-      ],
-      { timeoutMs: EXIT_MS },
-    );
+    const out = runNodeInCgroups([memory], fixture('scenario.mjs'), ['memory', JSON.stringify(options)]);
     const events = out
       .trim()
       .split('\n')
