@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { isAlive } from '../sinks/dump-dir.js';
 
 const HOUR = 3_600_000;
+
+/** Whether a start at `at` counts at `now`: in the last hour, and not from a clock far ahead. */
+const inLastHour = (at: number, now: number): boolean => at > now - HOUR && at <= now + HOUR;
 export const LEDGER_NAME = '.holmes-ledger';
 const LOCK_NAME = `${LEDGER_NAME}.lock`;
 /** Attempts at the lock before giving up; each waits 1 ms (a holder keeps it for microseconds). */
@@ -29,6 +32,12 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * are coarse (a clock tick), so two rewrites within one tick that reuse the inode and keep the size would look alike.
  */
 export const VIEW_MAX_AGE_MS = 30_000;
+
+/** One version of the ledger file (every writer renames a new one in), or null when there is none. */
+type FileIdentity = { ino: number; size: number; mtimeMs: number } | null;
+
+const sameFile = (a: FileIdentity, b: FileIdentity): boolean =>
+  a === b || (a !== null && b !== null && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs);
 
 /** Reads a small file without following a link or blocking on a FIFO. */
 function readSmall(path: string): string {
@@ -55,7 +64,7 @@ export class DumpLedger {
 
   readonly #verify: () => void;
   /** The ledger as last read by {@link recentStarts}: its entries, the file's identity then, and when. */
-  #view: { entries: Entry[]; identity: string; at: number } | undefined;
+  #view: { entries: Entry[]; identity: FileIdentity; at: number } | undefined;
 
   /** @param verify throws unless `dir` is still the directory that was checked (DumpDir.verifySync): never write behind a swapped link */
   constructor(dir: string, verify: () => void) {
@@ -78,19 +87,19 @@ export class DumpLedger {
   recentStarts(now: number): number {
     const identity = this.#identity();
     let view = this.#view;
-    if (!view || view.identity !== identity || now - view.at > VIEW_MAX_AGE_MS || now < view.at) {
+    if (!view || !sameFile(view.identity, identity) || now - view.at > VIEW_MAX_AGE_MS || now < view.at) {
       view = { entries: this.#read(now), identity, at: now };
       this.#view = view;
     }
     let count = 0;
-    for (const entry of view.entries) if (entry.at > now - HOUR && entry.at <= now + HOUR) count++;
+    for (const entry of view.entries) if (inLastHour(entry.at, now)) count++;
     return count;
   }
 
   /** What tells one version of the ledger file from the next without opening it. */
-  #identity(): string {
+  #identity(): FileIdentity {
     const info = lstatSync(this.#file, { throwIfNoEntry: false });
-    return info ? `${info.ino}:${info.size}:${info.mtimeMs}` : 'none';
+    return info ? { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs } : null;
   }
 
   /**
@@ -124,7 +133,7 @@ export class DumpLedger {
     const entries: Entry[] = [];
     for (const line of text.split('\n')) {
       const [at, pid] = line.split(' ').map(Number);
-      if (Number.isFinite(at) && Number.isInteger(pid) && at! > now - HOUR && at! <= now + HOUR) entries.push({ at: at!, pid: pid! });
+      if (Number.isFinite(at) && Number.isInteger(pid) && inLastHour(at!, now)) entries.push({ at: at!, pid: pid! });
     }
     return entries;
   }
