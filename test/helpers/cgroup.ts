@@ -24,6 +24,6 @@ export function v1Cgroup(controller: string, name: string): string {
 
 /** Runs a Node fixture inside the given cgroups to its end (the shell joins each, then becomes the Node child); returns stdout. */
 export function runNodeInCgroups(cgroups: string[], script: string, args: string[] = []): string {
-  const join = cgroups.map((dir) => `echo $$ > ${dir}/cgroup.procs`).join(' && ');
-  return runOk('sh', ['-c', `${join} && exec "$0" "$@"`, process.execPath, ...CHILD_FLAGS, script, ...args], { timeoutMs: EXIT_MS });
+  const enter = cgroups.map((dir) => `echo $$ > ${dir}/cgroup.procs`).join(' && ');
+  return runOk('sh', ['-c', `${enter} && exec "$0" "$@"`, process.execPath, ...CHILD_FLAGS, script, ...args], { timeoutMs: EXIT_MS });
 }
